@@ -1,0 +1,129 @@
+"""Benchmarks: one command, printed figures. Fixed seed, fresh temporary database each run.
+
+    .venv/bin/python bench/run.py                     # 100,000 patients
+    .venv/bin/python bench/run.py --patients 1000000
+
+Measures demo generation, the caseload's first and last page (through the real table model),
+and app cold start to first paint (a fresh process, timed from spawn to the first paint event).
+Each query is printed beside the time of one plain full scan of the patient table (the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from sqlalchemy import text  # noqa: E402
+
+from db.unit_of_work import SqlAlchemyUnitOfWork  # noqa: E402
+from facilitator_app.bootstrap import AppContext, build_context  # noqa: E402
+from facilitator_app.services.caseload import caseload_page, count_caseload  # noqa: E402
+from facilitator_app.services.demo import build_demo_register  # noqa: E402
+from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, CaseloadSort  # noqa: E402
+
+TODAY = date(2026, 11, 22)
+
+
+def best_ms(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return min(times)
+
+
+def full_scan_ms(ctx: AppContext) -> float:
+    def scan() -> None:
+        with ctx.new_uow() as uow:
+            assert isinstance(uow, SqlAlchemyUnitOfWork)
+            uow.session.execute(text("SELECT count(*), max(date_of_birth) FROM patient")).all()
+    return best_ms(scan)
+
+
+def model_pages(ctx: AppContext, query: CaseloadQuery) -> tuple[float, float, int]:
+    """First page and a jump to the last page through the real CaseloadModel."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.models.caseload_model import CaseloadModel
+
+    QApplication.instance() or QApplication([])
+    model = CaseloadModel(
+        count=lambda q: count_caseload(ctx.new_uow(), q, TODAY),
+        page=lambda q, offset, limit, total: caseload_page(ctx.new_uow(), q, TODAY, offset,
+                                                            limit, total),
+    )
+
+    def first() -> None:
+        model.set_query(query)
+        model.data(model.index(0, 1))
+
+    def last() -> None:
+        model.set_query(query)
+        model.data(model.index(model.rowCount() - 1, 1))
+
+    return best_ms(first), best_ms(last), model.rowCount()
+
+
+def cold_start_ms(db_url: str, runs: int = 3) -> float:
+    env = {**os.environ, "FACILITATOR_EXIT_AFTER_FIRST_PAINT": "1"}
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "facilitator_app", "--db", db_url, "gui"],
+                              env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        if "first-paint" not in proc.stdout:
+            raise RuntimeError(f"app did not report a first paint: {proc.stderr[-500:]}")
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as folder:
+        db_url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        ctx = build_context(db_url, today=lambda: TODAY)
+        summary = build_demo_register(ctx.new_uow(), args.patients, args.seed, TODAY)
+        scan = full_scan_ms(ctx)
+        rows: list[tuple[str, str, str]] = [
+            ("demo generation", f"{summary.seconds:.1f} s",
+             f"{summary.patients / summary.seconds:,.0f} patients/s, "
+             f"{summary.observations:,} observations"),
+            ("full scan of patient (floor)", f"{scan:.1f} ms", ""),
+        ]
+        for label, query in (
+            ("caseload by name", CaseloadQuery()),
+            ("caseload by recall, overdue", CaseloadQuery(status=CaseloadFilter.OVERDUE,
+                                                          sort=CaseloadSort.RECALL)),
+            ("caseload one practice", CaseloadQuery(practice_code="Z99001")),
+        ):
+            first, last, total = model_pages(ctx, query)
+            rows.append((f"{label}: first page", f"{first:.1f} ms", f"{total:,} rows"))
+            rows.append((f"{label}: last page", f"{last:.1f} ms", ""))
+        ctx.close()
+        rows.append(("cold start to first paint", f"{cold_start_ms(db_url):.0f} ms",
+                     "median of 3, fresh process"))
+    print(f"\nFacilitator benchmarks: {args.patients:,} patients, seed {args.seed}\n")
+    width = max(len(r[0]) for r in rows)
+    for name, figure, note in rows:
+        print(f"  {name.ljust(width)}  {figure:>10}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

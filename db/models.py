@@ -1,0 +1,254 @@
+"""Typed SQLAlchemy models for the register.
+
+Every table carries, beside its integer key, a stable ``global_id`` (UUID), ``created_at`` /
+``updated_at`` timestamps and a ``version`` counter. The integer keys are local to one database;
+the global ids let registers from several laptops and a team server be merged and synchronised
+later without renumbering, and the version column gives optimistic concurrency control (two users
+editing one patient are detected, not silently overwritten).
+
+Patient-identifiable data lives only in ``patient``; every other table refers to it by key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from db.ids import uuid7
+
+# Named constraints: Alembic batch mode (SQLite) can only alter constraints that have names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC so that laptops in different states agree when merged."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Tracked:
+    """Columns every table shares: local key, global id, timestamps and optimistic version."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    global_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid7)
+    # Server defaults too, so bulk inserts can leave these to the database.
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True),
+        default=utcnow,
+        onupdate=utcnow,
+        server_default=func.current_timestamp(),
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # The ORM bumps `version` on every UPDATE and raises StaleDataError when the row was
+        # changed by someone else since it was read.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Practice(Tracked, Base):
+    __tablename__ = "practice"
+
+    code: Mapped[str] = mapped_column(String(10), unique=True)  # ODS code, e.g. "B86001"
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+
+    patients: Mapped[list[Patient]] = relationship(back_populates="practice")
+
+
+class Patient(Tracked, Base):
+    __tablename__ = "patient"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    nhs_number: Mapped[str] = mapped_column(String(10), unique=True)  # digits only
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    # casefolded "family given": one indexed key for name sort and prefix search
+    sort_name: Mapped[str] = mapped_column(String(201))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))  # F, M, I (indeterminate), U (unknown)
+    ethnicity: Mapped[str] = mapped_column(String(2), default="Z")  # NHS ethnic category code
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    # Denormalised recall anchor: the oldest of the latest dates of the six core check elements,
+    # NULL when any core element was never recorded. Status (overdue / due / done) is a date
+    # comparison on it, so the caseload can filter and sort 1,000,000 patients by an index.
+    # Maintained by db.queries.recall.refresh_recall_anchor whenever observations change.
+    core_check_oldest_on: Mapped[date | None] = mapped_column(Date)
+
+    practice: Mapped[Practice] = relationship(back_populates="patients")
+
+    __table_args__ = (
+        Index("ix_patient_practice_sort_name", "practice_id", "sort_name", "id"),
+        Index("ix_patient_sort_name", "sort_name", "id"),
+        Index("ix_patient_practice_recall", "practice_id", "core_check_oldest_on", "id"),
+        Index("ix_patient_recall", "core_check_oldest_on", "id"),
+        Index("ix_patient_practice_dob", "practice_id", "date_of_birth", "id"),
+        Index("ix_patient_dob", "date_of_birth", "id"),
+        Index("ix_patient_practice_nhs", "practice_id", "nhs_number"),
+    )
+
+
+class SmiDiagnosis(Tracked, Base):
+    """An MH_COD record: psychosis, schizophrenia or bipolar disorder, dated."""
+
+    __tablename__ = "smi_diagnosis"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))  # SNOMED CT concept id
+    category: Mapped[str] = mapped_column(String(30))  # schizophrenia, bipolar, psychosis, ...
+    diagnosed_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_smi_diagnosis_patient", "patient_id", "diagnosed_on"),
+        UniqueConstraint("patient_id", "code", "diagnosed_on", name="uq_smi_diagnosis_record"),
+    )
+
+
+class Remission(Tracked, Base):
+    """An MHREM_COD record. Remission is an event, not a property of a diagnosis: a later
+    diagnosis code ends it (domain.md section 1)."""
+
+    __tablename__ = "remission"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    recorded_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_remission_patient", "patient_id", "recorded_on"),
+        UniqueConstraint("patient_id", "recorded_on", name="uq_remission_record"),
+    )
+
+
+class MedicationIssue(Tracked, Base):
+    """A prescription issue (LIT_COD for lithium) or, with ``stopped`` true, a stop record
+    (LITSTP_COD): the register rule compares the latest of each."""
+
+    __tablename__ = "medication_issue"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    drug: Mapped[str] = mapped_column(String(40))  # e.g. "lithium"
+    code: Mapped[str] = mapped_column(String(20), default="")  # dm+d / SNOMED where known
+    issued_on: Mapped[date] = mapped_column(Date)
+    stopped: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        Index("ix_medication_issue_patient", "patient_id", "drug", "issued_on"),
+        UniqueConstraint(
+            "patient_id", "drug", "issued_on", "stopped", name="uq_medication_issue_record"
+        ),
+    )
+
+
+class Observation(Tracked, Base):
+    """One table for every check element: a coded value with unit, date and source."""
+
+    __tablename__ = "observation"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    element: Mapped[str] = mapped_column(String(30))  # facilitator_app.domain.checks.Element
+    code: Mapped[str] = mapped_column(String(20))  # SNOMED CT concept id
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    observed_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20), default="form")  # form, import, demo
+
+    __table_args__ = (
+        # Covering index for "latest per element" and the QOF windows, read in GROUP BY order.
+        Index("ix_observation_patient_element_date", "patient_id", "element", "observed_on"),
+        UniqueConstraint("patient_id", "code", "observed_on", name="uq_observation_record"),
+    )
+
+
+class CareAdjustment(Tracked, Base):
+    """A personalised care adjustment (formerly exception reporting)."""
+
+    __tablename__ = "care_adjustment"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(30))  # unsuitable, declined, no_response
+    code: Mapped[str] = mapped_column(String(20))
+    element: Mapped[str | None] = mapped_column(String(30))  # None: all MH indicators
+    recorded_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_care_adjustment_patient", "patient_id", "recorded_on"),)
+
+
+class FollowUp(Tracked, Base):
+    """An action arising from an abnormal result; open until ``done_on`` is recorded."""
+
+    __tablename__ = "follow_up"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    observation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("observation.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(Text)
+    assigned_to: Mapped[str] = mapped_column(String(100), default="")
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_follow_up_patient_open", "patient_id", "done_on"),)
+
+
+class User(Tracked, Base):
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(30))  # facilitator, gp, practice_manager, ...
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class AuditEvent(Tracked, Base):
+    """Append-only record of who did what. ``detail`` never holds names or NHS numbers: entities
+    are referred to by global id."""
+
+    __tablename__ = "audit_event"
+
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(40))  # view, create, update, export, ...
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_global_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_audit_event_occurred", "occurred_at"),)

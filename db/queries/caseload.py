@@ -1,0 +1,155 @@
+"""Caseload paging: filter, sort and count the register with indexed range predicates.
+
+Recall status is a comparison of ``patient.core_check_oldest_on`` with two cut-off dates the
+service computes from the recall rule, so filtering and sorting by status use an index instead
+of aggregating observations for every patient on every scroll.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
+
+from db.models import FollowUp, Patient, Practice
+from facilitator_app.domain.checks import RecallStatus
+from facilitator_app.domain.names import search_prefix_key
+from facilitator_app.services.ports import (
+    CaseloadFilter,
+    CaseloadQuery,
+    CaseloadRow,
+    CaseloadSort,
+    PracticeRow,
+    RecallCutoffs,
+)
+
+
+def _prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column LIKE 'prefix%'`` as a range both SQLite and PostgreSQL answer from an index."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
+def open_follow_up_patients() -> Select[Any]:
+    return select(FollowUp.patient_id).where(FollowUp.done_on.is_(None))
+
+
+class SqlCaseloadQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def practices(self) -> list[PracticeRow]:
+        counts = (
+            select(Patient.practice_id, func.count().label("n"))
+            .group_by(Patient.practice_id)
+            .subquery()
+        )
+        stmt = (
+            select(Practice.code, Practice.name, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.practice_id == Practice.id)
+            .order_by(Practice.name)
+        )
+        return [PracticeRow(code, name, n) for code, name, n in self._session.execute(stmt)]
+
+    def _conditions(
+        self, query: CaseloadQuery, cutoffs: RecallCutoffs
+    ) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.practice_code:
+            practice_id = self._session.scalar(
+                select(Practice.id).where(Practice.code == query.practice_code)
+            )
+            conditions.append(Patient.practice_id == (practice_id or -1))
+        text = query.text.strip()
+        if text:
+            digits = text.replace(" ", "").replace("-", "")
+            if digits.isdigit():
+                conditions.append(_prefix_range(Patient.nhs_number, digits))
+            else:
+                conditions.append(_prefix_range(Patient.sort_name, search_prefix_key(text)))
+        anchor = Patient.core_check_oldest_on
+        if query.status is CaseloadFilter.OVERDUE:
+            conditions.append(or_(anchor.is_(None), anchor < cutoffs.overdue_before))
+        elif query.status is CaseloadFilter.DUE:
+            conditions.append(
+                and_(anchor >= cutoffs.overdue_before, anchor < cutoffs.due_soon_before)
+            )
+        elif query.status is CaseloadFilter.DONE:
+            conditions.append(anchor >= cutoffs.due_soon_before)
+        elif query.status is CaseloadFilter.FOLLOW_UP:
+            conditions.append(Patient.id.in_(open_follow_up_patients()))
+        return conditions
+
+    def count(self, query: CaseloadQuery, cutoffs: RecallCutoffs) -> int:
+        stmt = select(func.count()).select_from(Patient).where(*self._conditions(query, cutoffs))
+        return int(self._session.scalar(stmt) or 0)
+
+    def page(
+        self, query: CaseloadQuery, cutoffs: RecallCutoffs, offset: int, limit: int, total: int
+    ) -> list[CaseloadRow]:
+        """OFFSET costs the rows skipped, so pages past the middle are read from the other end
+        in reverse order: the last page of 1,000,000 costs what the first does."""
+        if limit <= 0 or offset >= total:
+            return []
+        limit = min(limit, total - offset)
+        from_end = offset > total // 2
+        descending = query.descending != from_end
+        if from_end:
+            offset = total - offset - limit
+        open_count = (
+            select(func.count())
+            .where(FollowUp.patient_id == Patient.id, FollowUp.done_on.is_(None))
+            .scalar_subquery()
+        )
+        stmt = (
+            select(
+                Patient.id,
+                Patient.nhs_number,
+                Patient.family_name,
+                Patient.given_name,
+                Patient.date_of_birth,
+                Patient.sex,
+                Practice.code,
+                Patient.core_check_oldest_on,
+                open_count,
+            )
+            .join(Practice, Practice.id == Patient.practice_id)
+            .where(*self._conditions(query, cutoffs))
+            .order_by(*_order(query.sort, descending))
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = [
+            CaseloadRow(
+                patient_id=r[0],
+                nhs_number=r[1],
+                family_name=r[2],
+                given_name=r[3],
+                date_of_birth=r[4],
+                sex=r[5],
+                practice_code=r[6],
+                core_check_oldest_on=r[7],
+                open_follow_ups=int(r[8] or 0),
+                status=RecallStatus.OVERDUE,  # the service applies the recall rule
+                next_due=None,
+            )
+            for r in self._session.execute(stmt)
+        ]
+        if from_end:
+            rows.reverse()
+        return rows
+
+
+def _order(sort: CaseloadSort, descending: bool) -> list[UnaryExpression[Any]]:
+    column: Any = {
+        CaseloadSort.NAME: Patient.sort_name,
+        CaseloadSort.NHS_NUMBER: Patient.nhs_number,
+        CaseloadSort.DATE_OF_BIRTH: Patient.date_of_birth,
+        CaseloadSort.RECALL: Patient.core_check_oldest_on,
+    }[sort]
+    if descending:
+        # never-done (NULL) patients are the most overdue: first ascending, last descending
+        return [column.desc().nulls_last(), Patient.id.desc()]
+    return [column.asc().nulls_first(), Patient.id.asc()]

@@ -1,0 +1,51 @@
+"""The SQLAlchemy unit of work: one Session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.queries.caseload import SqlCaseloadQueries
+from db.queries.demo import SqlDemoWriter
+from db.queries.patients import SqlPatientQueries
+from db.queries.register import SqlRegisterQueries
+from facilitator_app.services.ports import (
+    CaseloadQueries,
+    DemoWriter,
+    PatientQueries,
+    RegisterQueries,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """A Session belongs to one thread: make a fresh unit of work per use case."""
+
+    caseload: CaseloadQueries
+    patients: PatientQueries
+    register: RegisterQueries
+    demo: DemoWriter
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+
+    def __enter__(self) -> Self:
+        self.session = self._factory()
+        self.caseload = SqlCaseloadQueries(self.session)
+        self.patients = SqlPatientQueries(self.session)
+        self.register = SqlRegisterQueries(self.session)
+        self.demo = SqlDemoWriter(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()  # errors, cancels, early returns: all undone
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()

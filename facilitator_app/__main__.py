@@ -1,0 +1,3 @@
+from facilitator_app.cli import main
+
+raise SystemExit(main())

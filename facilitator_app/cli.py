@@ -1,0 +1,175 @@
+"""``facilitator-app``: the command line, and the entry point that starts the GUI.
+
+Both faces build the same AppContext and call the same service functions. Qt is imported only
+by the ``gui`` command, so headless commands start fast and run on servers without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from facilitator_app import __version__
+from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
+from facilitator_app.domain.checks import recall_status
+from facilitator_app.domain.dates import format_uk_date, parse_date
+from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.logs import configure_logging
+from facilitator_app.render.tabular import write_csv, write_table
+from facilitator_app.services.caseload import UnknownPractice, register_entries
+from facilitator_app.services.demo import RegisterNotEmpty, build_demo_register
+from facilitator_app.services.ports import RegisterEntry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DEMO_PATIENTS = 2000
+
+
+class UsageError(Exception):
+    """Bad input on the command line; the message says what to type instead."""
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facilitator-app",
+        description="Facilitator: SMI register, physical health checks and QOF for primary-care "
+        "mental health facilitators. With no command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database to use: sqlite:///PATH or postgresql://USER@HOST/NAME "
+        "(default: $FACILITATOR_DB, else a file in your user data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="start the desktop app (the default)")
+    gui.add_argument("--demo-patients", type=int, default=DEFAULT_DEMO_PATIENTS,
+                     help="size of the demo register built when the database is empty")
+
+    demo = commands.add_parser("demo", help="build a synthetic demo register (test NHS numbers)")
+    demo.add_argument("--patients", type=int, default=DEFAULT_DEMO_PATIENTS, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--as-of", type=_date_arg, dest="as_of", metavar="DATE",
+                      help="date the register is built as of (default today)")
+
+    register = commands.add_parser("register", help="the SMI register")
+    register_commands = register.add_subparsers(dest="register_command", metavar="COMMAND",
+                                                required=True)
+    listing = register_commands.add_parser("list", help="list everyone on the register")
+    listing.add_argument("--practice", metavar="CODE", help="one practice (ODS code)")
+    listing.add_argument("--format", choices=("table", "csv"), default="table")
+    listing.add_argument("--as-of", type=_date_arg, dest="as_of", metavar="DATE",
+                         help="register and recall status as of this date (default today)")
+    listing.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    try:
+        ctx = build_context(args.db)
+        try:
+            if command == "gui":
+                from ui.app import run_gui  # Qt only when there is a window to show
+
+                return run_gui(ctx, demo_patients=getattr(args, "demo_patients",
+                                                          DEFAULT_DEMO_PATIENTS))
+            if command == "demo":
+                return _demo(ctx, args)
+            return _register_list(ctx, args)
+        finally:
+            ctx.close()
+    except (UsageError, ValueError, DatabaseUnavailable, RegisterNotEmpty) as exc:
+        print(f"facilitator-app: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` or similar, which stopped reading
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("facilitator-app: interrupted; nothing was saved.", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", command)
+        print("facilitator-app: unexpected error; details are in the log file "
+              f"({configure_logging()}).", file=sys.stderr)
+        return 1
+
+
+def _demo(ctx: AppContext, args: argparse.Namespace) -> int:
+    today = args.as_of or ctx.today()
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {done:,} of {total:,} patients", end="", file=sys.stderr, flush=True)
+
+    summary = build_demo_register(ctx.new_uow(), args.patients, args.seed, today,
+                                  progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Demo register built in {ctx.database}: {summary.patients:,} patients in "
+          f"{summary.practices} practices, {summary.observations:,} observations, "
+          f"{summary.seconds:.1f} s.")
+    return 0
+
+
+REGISTER_HEADERS = ("NHS number", "Name", "Date of birth", "Sex", "Practice", "Register",
+                    "Remission", "Checks")
+REGISTER_WIDTHS = (12, 30, 13, 3, 8, 8, 9, 10)
+
+
+def _register_rows(entries: Iterator[RegisterEntry], today: date) -> Iterator[list[str]]:
+    for e in entries:
+        routes = "+".join(r for r, on in (("MH1", e.on_mh1), ("MH2", e.on_mh2)) if on)
+        yield [
+            format_nhs_number(e.nhs_number),
+            f"{e.family_name.upper()}, {e.given_name}",
+            format_uk_date(e.date_of_birth),
+            e.sex,
+            e.practice_code,
+            routes,
+            "yes" if e.in_remission else "no",
+            recall_status(e.core_check_oldest_on, today).label,
+        ]
+
+
+def _register_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    today = args.as_of or ctx.today()
+    try:
+        entries = register_entries(ctx.new_uow(), args.practice, today)
+        rows = _register_rows(entries, today)
+        if args.out:
+            with args.out.open("w", newline="", encoding="utf-8") as out:
+                count = _write(args.format, rows, out)
+            print(f"{count:,} patients written to {args.out}", file=sys.stderr)
+        else:
+            _write(args.format, rows, sys.stdout)
+    except UnknownPractice as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def _write(fmt: str, rows: Iterator[list[str]], out: TextIO) -> int:
+    if fmt == "csv":
+        return write_csv(REGISTER_HEADERS, rows, out)
+    return write_table(REGISTER_HEADERS, REGISTER_WIDTHS, rows, out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""Use case: fill an empty database with the synthetic demo register."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from facilitator_app.services.demo_data import demo_batches, practices_for
+from facilitator_app.services.jobs import CancelToken, Progress, no_progress
+from facilitator_app.services.ports import DemoSummary, UnitOfWork
+
+MAX_DEMO_PATIENTS = 2_000_000
+
+
+class RegisterNotEmpty(RuntimeError):
+    pass
+
+
+def build_demo_register(
+    uow: UnitOfWork,
+    patients: int,
+    seed: int,
+    today: date,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> DemoSummary:
+    """All or nothing: one transaction, so a cancelled or failed build leaves the database
+    empty rather than half-filled."""
+    if not 1 <= patients <= MAX_DEMO_PATIENTS:
+        raise ValueError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS:,}")
+    cancel = cancel or CancelToken()
+    started = time.perf_counter()
+    observations = 0
+    with uow:
+        if not uow.demo.is_empty():
+            raise RegisterNotEmpty(
+                "This database already holds patients; the demo register is only built into "
+                "an empty database (choose another file with --db)."
+            )
+        practices = practices_for(patients)
+        practice_ids = uow.demo.add_practices(practices)
+        done = 0
+        for batch in demo_batches(patients, seed, today, practice_ids):
+            cancel.raise_if_cancelled()
+            observations += uow.demo.add_batch(batch)
+            done += len(batch.patients)
+            progress(done, patients)
+        uow.demo.refresh_recall_anchor()
+        uow.commit()
+    return DemoSummary(len(practices), patients, observations, time.perf_counter() - started)
+
+
+def register_is_empty(uow: UnitOfWork) -> bool:
+    """The app offers the demo register only when there is no real data to hide."""
+    with uow:
+        return uow.demo.is_empty()

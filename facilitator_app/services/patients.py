@@ -1,0 +1,146 @@
+"""Use cases behind the patient panel: one person's demographics, diagnoses and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import facilitator_app.domain.codes as codes
+from facilitator_app.domain.checks import (
+    CORE_ELEMENTS,
+    ELEMENT_LABELS,
+    Element,
+    next_due,
+    overall_status,
+    recall_status,
+)
+from facilitator_app.domain.demographics import age_on, ethnicity_label
+from facilitator_app.domain.nhs_number import normalise_nhs_number
+from facilitator_app.domain.register import RegisterFacts, register_status
+from facilitator_app.services.ports import (
+    DiagnosisView,
+    ElementView,
+    ObservationFact,
+    PatientRecord,
+    UnitOfWork,
+)
+
+# The panel lists the core six first, then the extras a comprehensive check records.
+PANEL_ELEMENTS: tuple[Element, ...] = (
+    *CORE_ELEMENTS,
+    Element.PULSE,
+    Element.WAIST,
+    Element.WEIGHT,
+    Element.HEIGHT,
+    Element.QRISK,
+)
+
+SMOKING_LABELS = {
+    codes.SMOKER: "Current smoker",
+    codes.EX_SMOKER: "Ex-smoker",
+    codes.NEVER_SMOKED: "Never smoked",
+}
+
+
+class PatientNotFound(LookupError):
+    pass
+
+
+def find_patient_id(uow: UnitOfWork, nhs_number_text: str) -> int:
+    """Raises InvalidNhsNumber (with the reason) or PatientNotFound."""
+    digits = normalise_nhs_number(nhs_number_text)
+    with uow:
+        patient_id = uow.patients.id_for_nhs_number(digits)
+    if patient_id is None:
+        raise PatientNotFound("No patient with that NHS number in this register.")
+    return patient_id
+
+
+def patient_record(uow: UnitOfWork, patient_id: int, today: date) -> PatientRecord:
+    with uow:
+        facts = uow.patients.facts(patient_id)
+    if facts is None:
+        raise PatientNotFound("That patient is no longer in this register.")
+    status = register_status(
+        RegisterFacts(
+            diagnosis_dates=tuple(d for _, _, d in facts.diagnoses),
+            remission_dates=facts.remission_dates,
+            lithium_issue_dates=facts.lithium_issue_dates,
+            lithium_stop_dates=facts.lithium_stop_dates,
+        ),
+        today,
+    )
+    by_element: dict[Element, list[ObservationFact]] = {}
+    for obs in facts.latest_observations:
+        by_element.setdefault(Element(obs.element), []).append(obs)
+    elements = tuple(_element_view(e, by_element.get(e, []), today) for e in PANEL_ELEMENTS)
+    last_done = {v.element: v.observed_on for v in elements if v.core}
+    return PatientRecord(
+        patient_id=facts.patient_id,
+        nhs_number=facts.nhs_number,
+        given_name=facts.given_name,
+        family_name=facts.family_name,
+        date_of_birth=facts.date_of_birth,
+        age=age_on(facts.date_of_birth, today),
+        sex=facts.sex,
+        ethnicity=ethnicity_label(facts.ethnicity),
+        address=facts.address,
+        postcode=facts.postcode,
+        practice_code=facts.practice_code,
+        practice_name=facts.practice_name,
+        diagnoses=tuple(
+            DiagnosisView(codes.SMI_DIAGNOSES.get(code, f"SNOMED {code}"), category, on)
+            for code, category, on in facts.diagnoses
+        ),
+        register_reasons=status.reasons,
+        in_remission=status.in_remission,
+        on_lithium=status.on_mh2,
+        elements=elements,
+        follow_ups=facts.follow_ups,
+        status=overall_status(last_done, today),
+    )
+
+
+def _element_view(element: Element, latest: list[ObservationFact], today: date) -> ElementView:
+    """The latest reading of an element, shown the way a clinician writes it."""
+    observed_on = max((o.observed_on for o in latest), default=None)
+    current = [o for o in latest if o.observed_on == observed_on]
+    return ElementView(
+        element=element,
+        label=ELEMENT_LABELS[element],
+        value_text=describe(element, current),
+        observed_on=observed_on,
+        status=recall_status(observed_on, today),
+        next_due=next_due(observed_on) if observed_on else None,
+        core=element in CORE_ELEMENTS,
+    )
+
+
+def describe(element: Element, readings: Iterable[ObservationFact]) -> str:
+    by_code = {o.code: o for o in readings}
+    if not by_code:
+        return ""
+    if element is Element.BLOOD_PRESSURE:
+        sys_, dia = by_code.get(codes.SYSTOLIC_BP), by_code.get(codes.DIASTOLIC_BP)
+        if sys_ and dia and sys_.value is not None and dia.value is not None:
+            return f"{sys_.value:.0f}/{dia.value:.0f} mmHg"
+    if element is Element.SMOKING:
+        return "; ".join(SMOKING_LABELS.get(c, codes.CODES[c].label) for c in by_code)
+    parts = []
+    for code, obs in sorted(by_code.items(), key=lambda kv: _code_order(kv[0])):
+        info = codes.CODES.get(code)
+        label = info.label if info else f"SNOMED {code}"
+        value = "" if obs.value is None else _number(obs.value)
+        unit = f" {obs.unit}" if obs.unit else ""
+        parts.append(f"{label} {value}{unit}".strip() if len(by_code) > 1 else f"{value}{unit}")
+    return "; ".join(parts)
+
+
+def _code_order(code: str) -> int:
+    order = [codes.TOTAL_CHOLESTEROL, codes.HDL_CHOLESTEROL, codes.HBA1C, codes.FASTING_GLUCOSE]
+    return order.index(code) if code in order else len(order)
+
+
+def _number(value: float) -> str:
+    """Stored precision without trailing zeros: 132, 27.4, 5.23."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")

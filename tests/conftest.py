@@ -1,0 +1,81 @@
+"""Shared fixtures. ``ctx`` is a migrated database, on SQLite and on PostgreSQL (marked
+``postgres``), the way ehrQL runs every engine: the same test must pass on both."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from facilitator_app.bootstrap import AppContext, build_context
+from tests.pg_server import ThrowawayPostgres, find_pg_bin
+
+TODAY = date(2026, 11, 22)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user data folder or log folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("FACILITATOR_LOG_DIR", str(home / "logs"))
+    monkeypatch.delenv("FACILITATOR_DB", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found on this machine; "
+                    "install Debian's postgresql package to run the PostgreSQL tests")
+    server = ThrowawayPostgres(bin_dir)
+    server.start()
+    # One migrated template; each test gets a copy (CREATE DATABASE ... TEMPLATE is fast).
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE template_facilitator"))
+    build_context(server.url("template_facilitator")).close()
+    admin.dispose()
+    yield server
+    server.stop()
+
+
+_database_numbers = itertools.count()
+
+
+def _postgres_url(server: ThrowawayPostgres) -> str:
+    name = f"test_{next(_database_numbers)}"
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE template_facilitator"))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return _postgres_url(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def ctx(db_url: str) -> Iterator[AppContext]:
+    context = build_context(db_url, today=lambda: TODAY)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def sqlite_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    """SQLite only: for UI and CLI tests where the backend is not the point."""
+    context = build_context(f"sqlite:///{tmp_path / 'app.sqlite3'}", today=lambda: TODAY)
+    yield context
+    context.close()
