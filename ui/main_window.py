@@ -1,0 +1,128 @@
+"""The main window: the caseload on the left, the selected patient's record on the right."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+
+from facilitator_app import __version__
+from facilitator_app.services.demo import register_is_empty
+from facilitator_app.services.ports import DemoSummary
+from ui.context import UiContext
+from ui.screens.caseload import CaseloadScreen
+from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
+from ui.screens.patient_panel import PatientPanel
+from ui.tasks import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1280, 800)
+
+
+def about_text() -> str:
+    return (
+        f"<h3>Facilitator {__version__}</h3>"
+        "<p>Offline case management for primary-care mental health facilitators: the SMI "
+        "register, the annual physical health check, recall and follow-ups.</p>"
+        "<p>A demo register, when one is built, holds synthetic patients only: made-up names "
+        "and addresses and NHS numbers from the never-issued 999 range.</p>"
+        "<p>Dates are shown as dd/mm/yyyy.</p>"
+    )
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.setWindowTitle("Facilitator")
+        self.writer = TaskRunner.writer(self)
+        self.progress_dialog: DemoProgressDialog | None = None
+
+        self.caseload = CaseloadScreen(ctx)
+        self.panel = PatientPanel(ctx)
+        self.caseload.patient_selected.connect(self.panel.show_patient)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.caseload)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        QWidget.setTabOrder(self.caseload.table, self.panel.elements_view)
+
+        self.demo_label = QLabel()
+        self.database_label = QLabel(f"Database: {ctx.database}")
+        self.database_label.setAccessibleName("Database")
+        self.statusBar().addWidget(self.demo_label, 1)
+        self.statusBar().addPermanentWidget(self.database_label)
+
+        self._build_menus()
+        self._fit_to_screen()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about_action = QAction("&About Facilitator", self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    def _fit_to_screen(self) -> None:
+        """The default size, shrunk to the screen when a scale factor makes it too big."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(DEFAULT_SIZE)
+            return
+        room = screen.availableGeometry().size() * 0.95
+        self.resize(DEFAULT_SIZE.boundedTo(room))
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Facilitator", about_text())
+
+    # -- the demo register ---------------------------------------------------------------------
+
+    def start(self, demo_patients: int) -> Task | None:
+        """First thing after show(): an empty database gets a demo register, built off the GUI
+        thread. Returns the build task, or None when there is data already."""
+        if not register_is_empty(self._ctx.new_uow()):
+            return None
+        return self.build_demo(demo_patients)
+
+    def build_demo(self, patients: int) -> Task:
+        task = demo_build_task(self._ctx, patients)
+        self.progress_dialog = DemoProgressDialog(task, patients, self)
+        task.succeeded.connect(self._demo_built)
+        task.failed.connect(self._demo_failed)
+        task.cancelled.connect(self._demo_cancelled)
+        self.demo_label.setText("Building a demo register…")
+        self.writer.run(task)
+        self.progress_dialog.show()
+        return task
+
+    def _demo_built(self, summary: object) -> None:
+        patients = summary.patients if isinstance(summary, DemoSummary) else 0
+        self.demo_label.setText(f"Demo register: {patients:,} synthetic patients, not real people.")
+        self.caseload.reload()
+
+    def _demo_failed(self, exc: object) -> None:
+        self.demo_label.setText("The demo register was not built.")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Demo register not built", str(exc), parent=self
+        )
+        box.open()  # not exec(): a modal loop here would stall queued signals and tests
+
+    def _demo_cancelled(self) -> None:
+        self.demo_label.setText("Demo register cancelled: the database is still empty.")
+
+    # -- quitting ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Running jobs are cancelled and awaited, so no transaction is cut off mid-write."""
+        self.writer.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,235 @@
+"""One patient's record beside the caseload: who they are, why they are on the register, what
+their health check still needs and which follow-ups are open.
+
+Everything that matters is said in words (status, overdue, remission, lithium); colours only
+repeat it. The record sits in a scroll area so nothing is cut off at large text scales.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facilitator_app.domain.dates import format_uk_date
+from facilitator_app.domain.demographics import sex_label
+from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.services.patients import PatientNotFound, patient_record
+from facilitator_app.services.ports import PatientRecord
+from ui import status_style
+from ui.context import UiContext
+from ui.models.caseload_model import display_name
+from ui.models.record_tables import (
+    ELEMENT_HEADERS,
+    FOLLOW_UP_HEADERS,
+    element_rows,
+    follow_up_rows,
+)
+from ui.models.text_table import TextTableModel
+
+EMPTY_TEXT = "Select a patient to see their record"
+NO_FOLLOW_UPS = "No open follow-ups."
+
+
+def _heading(text: str, scale: float = 1.0) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)  # relative to the system font, never pixels
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+def _value_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _lines(items: list[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+def _record_table(model: TextTableModel, name: str, description: str) -> QTableView:
+    """A short table that grows to show every row, so the panel scrolls as one page."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setAccessibleDescription(description)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().hide()
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+class PatientPanel(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.record: PatientRecord | None = None
+
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+
+        self.name_label = _heading("", 1.4)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label = QLabel()
+        self.nhs_number_label = _value_label()
+        self.born_label = _value_label()
+        self.sex_label = _value_label()
+        self.ethnicity_label = _value_label()
+        self.address_label = _value_label()
+        self.practice_label = _value_label()
+        self.badges_label = _value_label()
+        self.diagnoses_label = _value_label()
+        self.reasons_label = _value_label()
+        self.follow_ups_empty = QLabel(NO_FOLLOW_UPS)
+
+        self.elements = TextTableModel(ELEMENT_HEADERS)
+        self.elements_view = _record_table(
+            self.elements,
+            "Health check elements",
+            "Latest value, date, recall status and next due date of each check element; "
+            "the six core elements come first.",
+        )
+        self.follow_ups = TextTableModel(FOLLOW_UP_HEADERS)
+        self.follow_ups_view = _record_table(
+            self.follow_ups, "Open follow-ups", "Actions not yet done, soonest due first."
+        )
+
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self.empty_label)
+        self._stack.addWidget(self._record_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self.setFocusProxy(self.elements_view)
+        QWidget.setTabOrder(self.elements_view, self.follow_ups_view)
+        self.clear()
+
+    def _record_page(self) -> QScrollArea:
+        title = QHBoxLayout()
+        title.addWidget(self.name_label, 1)
+        title.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignTop)
+        self.status_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.status_label.setAutoFillBackground(True)
+        self.status_label.setMargin(self.fontMetrics().horizontalAdvance(" "))
+
+        details = QFormLayout()
+        details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for text, widget in (
+            ("NHS number:", self.nhs_number_label),
+            ("Date of birth:", self.born_label),
+            ("Sex:", self.sex_label),
+            ("Ethnicity:", self.ethnicity_label),
+            ("Address:", self.address_label),
+            ("Practice:", self.practice_label),
+            ("Register:", self.badges_label),
+        ):
+            details.addRow(text, widget)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(title)
+        layout.addLayout(details)
+        for heading, body in (
+            ("SMI diagnoses", self.diagnoses_label),
+            ("Why on the register", self.reasons_label),
+        ):
+            layout.addWidget(_heading(heading))
+            layout.addWidget(body)
+        layout.addWidget(_heading("Health check"))
+        layout.addWidget(self.elements_view)
+        layout.addWidget(_heading("Open follow-ups"))
+        layout.addWidget(self.follow_ups_view)
+        layout.addWidget(self.follow_ups_empty)
+        layout.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setAccessibleName("Patient record")
+        # The tables inside take focus; the scroll area itself would be an empty tab stop.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        return scroll
+
+    # -- showing a record ----------------------------------------------------------------------
+
+    def clear(self, message: str = EMPTY_TEXT) -> None:
+        self.record = None
+        self.empty_label.setText(message)
+        self._stack.setCurrentIndex(0)
+
+    def show_patient(self, patient_id: int) -> None:
+        today = self._ctx.today()
+        try:
+            record = patient_record(self._ctx.new_uow(), patient_id, today)
+        except PatientNotFound as exc:
+            self.clear(str(exc))
+            return
+        self.show_record(record)
+
+    def show_record(self, record: PatientRecord) -> None:
+        today = self._ctx.today()
+        self.record = record
+        self.name_label.setText(display_name(record.family_name, record.given_name))
+        self.status_label.setText(f"Health check: {record.status.label}")
+        self.status_label.setToolTip(status_style.EXPLANATION[record.status])
+        palette = self.status_label.palette()
+        palette.setColor(self.status_label.backgroundRole(), status_style.BACKGROUND[record.status])
+        palette.setColor(self.status_label.foregroundRole(), status_style.TEXT)
+        self.status_label.setPalette(palette)
+
+        self.nhs_number_label.setText(format_nhs_number(record.nhs_number))
+        self.born_label.setText(f"{format_uk_date(record.date_of_birth)} (age {record.age})")
+        self.sex_label.setText(sex_label(record.sex))
+        self.ethnicity_label.setText(record.ethnicity)
+        self.address_label.setText(", ".join(p for p in (record.address, record.postcode) if p))
+        self.practice_label.setText(f"{record.practice_name} ({record.practice_code})")
+        self.badges_label.setText(self._badges(record))
+        self.diagnoses_label.setText(
+            _lines([f"{d.label} ({d.category}), diagnosed {format_uk_date(d.diagnosed_on)}"
+                    for d in record.diagnoses]) or "No SMI diagnosis recorded."
+        )
+        self.reasons_label.setText(_lines(list(record.register_reasons)) or "Not on the register.")
+
+        self.elements.set_rows(element_rows(record.elements))
+        rows = follow_up_rows(record.follow_ups, today)
+        self.follow_ups.set_rows(rows)
+        self.follow_ups_view.setVisible(bool(rows))
+        self.follow_ups_empty.setVisible(not rows)
+        self._stack.setCurrentIndex(1)
+
+    @staticmethod
+    def _badges(record: PatientRecord) -> str:
+        badges = ["In remission" if record.in_remission else "Not in remission"]
+        if record.on_lithium:
+            badges.append("On lithium")
+        return " · ".join(badges)
