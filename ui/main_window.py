@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self._splitter = splitter
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         QWidget.setTabOrder(self.caseload.table, self.panel.elements_view)
@@ -81,6 +82,9 @@ class MainWindow(QMainWindow):
             return
         room = screen.availableGeometry().size() * 0.95
         self.resize(DEFAULT_SIZE.boundedTo(room))
+        width = self.width()
+        # The caseload needs its name column; the record wraps, so it can take less.
+        self._splitter.setSizes([width * 57 // 100, width * 43 // 100])
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Facilitator", about_text())

@@ -21,7 +21,7 @@ BACKGROUND: dict[RecallStatus, QColor] = {
 }
 FOLLOW_UP_BACKGROUND = QColor("#cfe0fc")  # light blue accent
 
-FOLLOW_UP_SUFFIX = " · follow-up open"
+FOLLOW_UP_SUFFIX = " + follow-up"
 
 EXPLANATION: dict[RecallStatus, str] = {
     RecallStatus.OVERDUE: "Overdue: at least one core check element was never recorded, "

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 import facilitator_app.domain.codes as codes
-from facilitator_app.domain.checks import Element
+from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 from facilitator_app.domain.names import name_sort_key
 from facilitator_app.domain.nhs_number import nhs_numbers_in_test_range
 from facilitator_app.services.ports import DemoBatch, DemoPractice
@@ -188,7 +188,7 @@ DIAGNOSIS_WEIGHTS = {  # MH_COD members: schizophrenia and bipolar disorder domi
 SMOKING_STATUSES = ((codes.SMOKER, 40), (codes.EX_SMOKER, 25), (codes.NEVER_SMOKED, 35))
 REMISSION_CODE = "999006091000230105"  # MHREM_COD cluster id stands in for its members
 LITHIUM_CODE = "LIT_COD"
-BATCH_PATIENTS = 5000
+BATCH_PATIENTS = 2000  # small enough that Cancel lands within a second
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -346,7 +346,7 @@ def _add_checks(rng: random.Random, batch: DemoBatch, index: int, sex: str, toda
         if check_on > today or (year and rng.random() < 0.6):
             continue
         complete = profile == "complete" if year == 0 else rng.random() < 0.3
-        elements = list(_ELEMENTS) if complete else rng.sample(_ELEMENTS, rng.randint(1, 3))
+        elements = list(CORE_ELEMENTS) if complete else rng.sample(CORE_ELEMENTS, rng.randint(1, 3))
         bmi += rng.gauss(0.3, 0.8)
         for element in elements:
             _add_element(rng, batch, index, element, check_on, height, bmi, smoking, today)
@@ -365,15 +365,6 @@ def _add_checks(rng: random.Random, batch: DemoBatch, index: int, sex: str, toda
             }
         )
 
-
-_ELEMENTS = [
-    Element.BMI,
-    Element.BLOOD_PRESSURE,
-    Element.LIPIDS,
-    Element.GLUCOSE,
-    Element.ALCOHOL,
-    Element.SMOKING,
-]
 
 
 def _add_element(

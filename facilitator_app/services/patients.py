@@ -35,6 +35,17 @@ PANEL_ELEMENTS: tuple[Element, ...] = (
     Element.QRISK,
 )
 
+# Where one element has several readings, clinicians write them short: "TC 5.3, HDL 1.2".
+SHORT_LABELS = {
+    codes.TOTAL_CHOLESTEROL: "TC",
+    codes.HDL_CHOLESTEROL: "HDL",
+    codes.NON_HDL_CHOLESTEROL: "non-HDL",
+    codes.TRIGLYCERIDES: "TG",
+    codes.HBA1C: "HbA1c",
+    codes.PLASMA_GLUCOSE: "glucose",
+    codes.FASTING_GLUCOSE: "fasting glucose",
+}
+
 SMOKING_LABELS = {
     codes.SMOKER: "Current smoker",
     codes.EX_SMOKER: "Ex-smoker",
@@ -129,7 +140,7 @@ def describe(element: Element, readings: Iterable[ObservationFact]) -> str:
     parts = []
     for code, obs in sorted(by_code.items(), key=lambda kv: _code_order(kv[0])):
         info = codes.CODES.get(code)
-        label = info.label if info else f"SNOMED {code}"
+        label = SHORT_LABELS.get(code) or (info.label if info else f"SNOMED {code}")
         value = "" if obs.value is None else _number(obs.value)
         unit = f" {obs.unit}" if obs.unit else ""
         parts.append(f"{label} {value}{unit}".strip() if len(by_code) > 1 else f"{value}{unit}")

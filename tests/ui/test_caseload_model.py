@@ -99,7 +99,7 @@ def test_formats_nhs_number_dates_and_next_due(model: CaseloadModel) -> None:
 
 
 def test_status_is_always_text_with_colour_and_tooltip_as_extras(model: CaseloadModel) -> None:
-    assert text(model, 0, Column.STATUS) == "Overdue · follow-up open"
+    assert text(model, 0, Column.STATUS) == "Overdue + follow-up"
     assert text(model, 1, Column.STATUS) == "Due soon"
     assert text(model, 2, Column.STATUS) == "Up to date"
     assert text(model, 3, Column.STATUS) == "Overdue"

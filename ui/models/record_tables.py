@@ -20,22 +20,29 @@ FOLLOW_UP_HEADERS = ("Action", "Who", "Due")
 
 NOT_RECORDED = "not recorded"
 NEVER_DONE = "never done"
-OPTIONAL = " (optional)"
+OPTIONAL = "Optional"
 
 
 def element_rows(elements: Iterable[ElementView]) -> list[tuple[Cell, ...]]:
-    """Core elements first (they decide recall), then the optional extras, each marked."""
+    """Core elements first (they decide recall), then the optional extras. An extra is never
+    "overdue": its Status says "Optional", so the only red on the page is what recall needs."""
     ordered = sorted(elements, key=lambda e: not e.core)  # stable: keeps the service's order
     rows: list[tuple[Cell, ...]] = []
     for e in ordered:
-        colour = status_style.BACKGROUND[e.status] if e.core else None
+        if e.core:
+            status = Cell(e.status.label, status_style.BACKGROUND[e.status],
+                          status_style.EXPLANATION[e.status])
+            due = Cell(format_uk_date(e.next_due) if e.next_due else NEVER_DONE)
+        else:
+            status = Cell(OPTIONAL, None, "Part of a comprehensive check; not needed for recall.")
+            due = Cell(format_uk_date(e.next_due) if e.next_due else "")
         rows.append(
             (
-                Cell(e.label if e.core else e.label + OPTIONAL),
+                Cell(e.label),
                 Cell(e.value_text or NOT_RECORDED),
                 Cell(format_uk_date(e.observed_on)),
-                Cell(e.status.label, colour, status_style.EXPLANATION[e.status]),
-                Cell(format_uk_date(e.next_due) if e.next_due else NEVER_DONE),
+                status,
+                due,
             )
         )
     return rows

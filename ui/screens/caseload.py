@@ -33,9 +33,10 @@ SEARCH_DELAY_MS = 250
 # Widest text each column usually holds: widths follow the user's font and scale, not pixels.
 _COLUMN_SAMPLES = {
     Column.NHS_NUMBER: "000 000 0000",
+    Column.NAME: "MCLAUGHLIN, Christopher",
     Column.DATE_OF_BIRTH: "Date of birth",
     Column.PRACTICE: "Z99999",
-    Column.STATUS: "Up to date · follow-up open",
+    Column.STATUS: "Up to date + follow-up",
     Column.NEXT_DUE: "never done",
 }
 
@@ -116,10 +117,11 @@ class CaseloadScreen(QWidget):
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
         metrics = table.fontMetrics()
-        padding = metrics.horizontalAdvance("M") * 3  # room for the sort arrow and margins
+        padding = metrics.horizontalAdvance("M") * 2  # room for the sort arrow and margins
         for column, sample in _COLUMN_SAMPLES.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + padding)
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        # Names keep their width (they are what people scan for); Status takes what is left.
+        header.setSectionResizeMode(Column.STATUS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(metrics.horizontalAdvance("Name") + padding)
 
     def _lay_out(self) -> None:

@@ -66,7 +66,9 @@ def _lines(items: list[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
 
 
-def _record_table(model: TextTableModel, name: str, description: str) -> QTableView:
+def _record_table(
+    model: TextTableModel, name: str, description: str, stretch_column: int
+) -> QTableView:
     """A short table that grows to show every row, so the panel scrolls as one page."""
     view = QTableView()
     view.setModel(model)
@@ -81,9 +83,13 @@ def _record_table(model: TextTableModel, name: str, description: str) -> QTableV
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
     view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    view.setWordWrap(True)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    # The free-text column takes the room that is left and wraps, so dates and statuses stay
+    # in view at any width and text scale.
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -117,10 +123,14 @@ class PatientPanel(QWidget):
             "Health check elements",
             "Latest value, date, recall status and next due date of each check element; "
             "the six core elements come first.",
+            stretch_column=1,
         )
         self.follow_ups = TextTableModel(FOLLOW_UP_HEADERS)
         self.follow_ups_view = _record_table(
-            self.follow_ups, "Open follow-ups", "Actions not yet done, soonest due first."
+            self.follow_ups,
+            "Open follow-ups",
+            "Actions not yet done, soonest due first.",
+            stretch_column=0,
         )
 
         self._stack = QStackedWidget()
