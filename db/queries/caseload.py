@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 
 from db.models import FollowUp, Patient, Practice
+from db.queries.patient_columns import PATIENT_LIST_COLUMNS
 from facilitator_app.domain.checks import RecallStatus
 from facilitator_app.domain.names import search_prefix_key
 from facilitator_app.services.ports import (
@@ -105,15 +106,9 @@ class SqlCaseloadQueries:
         )
         stmt = (
             select(
-                Patient.id,
-                Patient.nhs_number,
-                Patient.family_name,
-                Patient.given_name,
-                Patient.date_of_birth,
-                Patient.sex,
-                Practice.code,
-                Patient.core_check_oldest_on,
-                open_count,
+                Patient.id.label("patient_id"),
+                *PATIENT_LIST_COLUMNS,
+                open_count.label("open_follow_ups"),
             )
             .join(Practice, Practice.id == Patient.practice_id)
             .where(*self._conditions(query, cutoffs))
@@ -122,20 +117,9 @@ class SqlCaseloadQueries:
             .limit(limit)
         )
         rows = [
-            CaseloadRow(
-                patient_id=r[0],
-                nhs_number=r[1],
-                family_name=r[2],
-                given_name=r[3],
-                date_of_birth=r[4],
-                sex=r[5],
-                practice_code=r[6],
-                core_check_oldest_on=r[7],
-                open_follow_ups=int(r[8] or 0),
-                status=RecallStatus.OVERDUE,  # the service applies the recall rule
-                next_due=None,
-            )
-            for r in self._session.execute(stmt)
+            # status and next_due are placeholders: the service owns the recall rule
+            CaseloadRow(**r, status=RecallStatus.OVERDUE, next_due=None)
+            for r in self._session.execute(stmt).mappings()
         ]
         if from_end:
             rows.reverse()

@@ -13,6 +13,7 @@ from sqlalchemy import Subquery, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import MedicationIssue, Patient, Practice, Remission, SmiDiagnosis
+from db.queries.patient_columns import PATIENT_LIST_COLUMNS
 from facilitator_app.domain.dates import window_start
 from facilitator_app.services.ports import RegisterEntry
 
@@ -84,34 +85,13 @@ class SqlRegisterQueries:
     def entries(self, practice_code: str | None, ref: date) -> Iterator[RegisterEntry]:
         reg = register_membership(ref)
         stmt = (
-            select(
-                Patient.nhs_number,
-                Patient.family_name,
-                Patient.given_name,
-                Patient.date_of_birth,
-                Patient.sex,
-                Practice.code,
-                reg.c.on_mh1,
-                reg.c.on_mh2,
-                reg.c.in_remission,
-                Patient.core_check_oldest_on,
-            )
+            select(*PATIENT_LIST_COLUMNS, reg.c.on_mh1, reg.c.on_mh2, reg.c.in_remission)
             .join(reg, reg.c.patient_id == Patient.id)
             .join(Practice, Practice.id == Patient.practice_id)
             .order_by(Practice.code, Patient.sort_name, Patient.id)
         )
         if practice_code:
             stmt = stmt.where(Practice.code == practice_code)
-        for row in self._session.execute(stmt.execution_options(yield_per=2000)):
-            yield RegisterEntry(
-                nhs_number=row[0],
-                family_name=row[1],
-                given_name=row[2],
-                date_of_birth=row[3],
-                sex=row[4],
-                practice_code=row[5],
-                on_mh1=bool(row[6]),
-                on_mh2=bool(row[7]),
-                in_remission=bool(row[8]),
-                core_check_oldest_on=row[9],
-            )
+        for row in self._session.execute(stmt.execution_options(yield_per=2000)).mappings():
+            flags = {k: bool(row[k]) for k in ("on_mh1", "on_mh2", "in_remission")}
+            yield RegisterEntry(**{**row, **flags})
