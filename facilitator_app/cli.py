@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -84,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "gui"
     try:
+        if command == "gui" and not _display_available():
+            raise UsageError(
+                "No display to show the desktop app on. Start it from a desktop session, or "
+                "use the command-line commands (facilitator-app --help)."
+            )
         ctx = build_context(args.db)
         try:
             if command == "gui":
@@ -110,6 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("facilitator-app: unexpected error; details are in the log file "
               f"({configure_logging()}).", file=sys.stderr)
         return 1
+
+
+def _display_available() -> bool:
+    """Qt aborts the process when it finds no display; say so plainly first (Linux only:
+    Windows and macOS always have one)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def _demo(ctx: AppContext, args: argparse.Namespace) -> int:

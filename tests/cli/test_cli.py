@@ -94,3 +94,12 @@ def test_demo_refuses_a_database_with_patients(db: str,
 def test_demo_size_is_checked(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", db, "demo", "--patients", "0"]) == 2
     assert "--patients must be between" in capsys.readouterr().err
+
+
+def test_gui_without_a_display_says_so(db: str, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    for variable in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main(["--db", db, "gui"]) == 2
+    assert "No display" in capsys.readouterr().err
