@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from facilitator_app.domain.nhs_number import TEST_RANGE_CAPACITY
 from facilitator_app.services.demo_data import demo_batches, practices_for
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
 from facilitator_app.services.ports import DemoSummary, UnitOfWork
 
-MAX_DEMO_PATIENTS = 2_000_000
+# Every demo patient needs a distinct valid NHS number from the never-issued 999 range, and
+# only 10 in 11 of its stems have a valid check digit.
+MAX_DEMO_PATIENTS = TEST_RANGE_CAPACITY
 
 
 class RegisterNotEmpty(RuntimeError):
@@ -28,7 +31,10 @@ def build_demo_register(
     """All or nothing: one transaction, so a cancelled or failed build leaves the database
     empty rather than half-filled."""
     if not 1 <= patients <= MAX_DEMO_PATIENTS:
-        raise ValueError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS:,}")
+        raise ValueError(
+            f"--patients must be between 1 and {MAX_DEMO_PATIENTS:,} (the number of valid NHS "
+            "numbers in the 999 test range, which is all the demo register may use)"
+        )
     cancel = cancel or CancelToken()
     started = time.perf_counter()
     observations = 0
