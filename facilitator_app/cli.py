@@ -20,11 +20,13 @@ from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_con
 from facilitator_app.domain.checks import recall_status
 from facilitator_app.domain.dates import format_uk_date, parse_date
 from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.domain.qrisk3 import DISCLAIMER
 from facilitator_app.logs import configure_logging
 from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.caseload import UnknownPractice, register_entries
 from facilitator_app.services.demo import RegisterNotEmpty, build_demo_register
 from facilitator_app.services.ports import RegisterEntry
+from facilitator_app.services.qrisk_batch import score_csv
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--as-of", type=_date_arg, dest="as_of", metavar="DATE",
                          help="register and recall status as of this date (default today)")
     listing.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+
+    qrisk = commands.add_parser(
+        "qrisk3",
+        help="score a CSV of QRISK3 inputs (validation against the reference calculator)",
+        description="Reads one person per row (sex, age, ethnicity, smoke_cat, bmi, "
+        "chol_hdl_ratio, sbp, sbp_sd, townsend and the 0/1 condition columns) and writes the "
+        "same rows with qrisk3 (10-year risk, %, unrounded), corrected and error columns.",
+    )
+    qrisk.add_argument("--in", dest="src", type=Path, required=True, metavar="INPUTS.csv")
+    qrisk.add_argument("--out", dest="dst", type=Path, required=True, metavar="SCORES.csv")
     return parser
 
 
@@ -85,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "gui"
     try:
+        if command == "qrisk3":  # needs no database
+            return _qrisk3(args.src, args.dst)
         if command == "gui" and not _display_available():
             raise UsageError(
                 "No display to show the desktop app on. Start it from a desktop session, or "
@@ -102,12 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _register_list(ctx, args)
         finally:
             ctx.close()
-    except (UsageError, ValueError, DatabaseUnavailable, RegisterNotEmpty) as exc:
-        print(f"facilitator-app: error: {exc}", file=sys.stderr)
-        return 2
     except BrokenPipeError:  # output piped into `head` or similar, which stopped reading
         sys.stderr.close()
         return 0
+    except (UsageError, ValueError, DatabaseUnavailable, RegisterNotEmpty, OSError) as exc:
+        print(f"facilitator-app: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("facilitator-app: interrupted; nothing was saved.", file=sys.stderr)
         return 130
@@ -116,6 +130,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("facilitator-app: unexpected error; details are in the log file "
               f"({configure_logging()}).", file=sys.stderr)
         return 1
+
+
+def _qrisk3(src: Path, dst: Path) -> int:
+    """Exit 0 when every row scored, 1 when some rows carry an error (all rows are written
+    either way), 2 when the file itself cannot be read."""
+    with src.open(newline="", encoding="utf-8-sig") as inputs, \
+            dst.open("w", newline="", encoding="utf-8") as scores:
+        summary = score_csv(inputs, scores)
+    print(f"{summary.rows:,} rows: {summary.scored:,} scored, {summary.errors:,} with an error "
+          f"(see the error column of {dst}).", file=sys.stderr)
+    print(DISCLAIMER, file=sys.stderr)
+    return 1 if summary.errors else 0
 
 
 def _display_available() -> bool:

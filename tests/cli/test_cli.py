@@ -103,3 +103,32 @@ def test_gui_without_a_display_says_so(db: str, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr("sys.platform", "linux")
     assert main(["--db", db, "gui"]) == 2
     assert "No display" in capsys.readouterr().err
+
+
+QRISK_HEADER = ("sex,age,ethnicity,smoke_cat,bmi,chol_hdl_ratio,sbp,sbp_sd,townsend,af,"
+                "atypical_antipsychotic,corticosteroids,erectile_dysfunction,migraine,ra,ckd345,"
+                "smi,sle,treated_hypertension,type1,type2,fh_cvd")
+
+
+def test_qrisk3_scores_a_csv_with_per_row_errors(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    flags = ",0" * 13
+    bmi = 70 / 1.7**2
+    src.write_text(f"{QRISK_HEADER}\nF,75,1,0,{bmi},4.0,120,10,0{flags}\n"
+                   f"M,90,1,0,{bmi},4.0,120,10,0{flags}\n", encoding="utf-8")
+    assert main(["qrisk3", "--in", str(src), "--out", str(dst)]) == 1
+    rows = list(csv.DictReader(dst.open(newline="", encoding="utf-8")))
+    assert round(float(rows[0]["qrisk3"]), 1) == 18.1  # domain.md vector A
+    assert rows[0]["error"] == ""
+    assert rows[1]["qrisk3"] == "" and "row 3, column age" in rows[1]["error"]
+    err = capsys.readouterr().err
+    assert "2 rows: 1 scored, 1 with an error" in err
+    assert "ClinRisk" in err  # the disclaimer goes wherever a score is produced
+
+
+def test_qrisk3_missing_input_file_is_a_message(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["qrisk3", "--in", str(tmp_path / "nope.csv"), "--out",
+                 str(tmp_path / "o.csv")]) == 2
+    assert "nope.csv" in capsys.readouterr().err
