@@ -30,6 +30,11 @@ def about_text() -> str:
         "<p>A demo register, when one is built, holds synthetic patients only: made-up names "
         "and addresses and NHS numbers from the never-issued 999 range.</p>"
         "<p>Dates are shown as dd/mm/yyyy.</p>"
+        "<p>10-year cardiovascular risk is calculated by an independent implementation of the "
+        "published QRISK3-2017 equation (Hippisley-Cox, Coupland &amp; Brindle, BMJ "
+        "2017;357:j2099). Credit to ClinRisk Ltd, whose QRISK3-2017 source is published under "
+        "the GNU LGPL v3; results should be checked against the original. QRISK is a "
+        "registered trademark of its owners.</p>"
     )
 
 

@@ -142,3 +142,10 @@ def test_ctrl_f_focuses_search(qtbot: QtBot, window: MainWindow) -> None:
     window.caseload.table.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.caseload.search.hasFocus()
+
+
+def test_about_credits_clinrisk_and_the_licence() -> None:
+    from ui.main_window import about_text
+
+    text = about_text()
+    assert "ClinRisk" in text and "LGPL" in text and "999" in text
