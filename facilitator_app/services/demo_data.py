@@ -21,6 +21,7 @@ import facilitator_app.domain.codes as codes
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 from facilitator_app.domain.names import name_sort_key
 from facilitator_app.domain.nhs_number import nhs_numbers_in_test_range
+from facilitator_app.domain.thresholds import Finding, assess_blood_pressure, assess_hba1c
 from facilitator_app.services.ports import DemoBatch, DemoPractice
 
 DEMO_PRACTICES = (
@@ -402,15 +403,8 @@ def _add_element(
         obs(codes.SYSTOLIC_BP, systolic)
         obs(codes.DIASTOLIC_BP, diastolic)
         obs(codes.PULSE, round(min(140, max(45, rng.gauss(80, 13)))))
-        if systolic > 140 or diastolic > 90:
-            _follow_up(
-                rng,
-                batch,
-                index,
-                on,
-                "Blood pressure above 140/90: GP review and ambulatory or home readings to confirm",
-                today,
-            )
+        for finding in assess_blood_pressure(systolic, diastolic):
+            _follow_up(rng, batch, index, on, finding, today)
     elif element is Element.LIPIDS:
         total = round(min(11, max(2.5, rng.gauss(5.2, 1.1))), 1)
         obs(codes.TOTAL_CHOLESTEROL, total)
@@ -418,10 +412,8 @@ def _add_element(
     elif element is Element.GLUCOSE:
         hba1c = round(min(120, max(25, rng.lognormvariate(3.68, 0.17))))
         obs(codes.HBA1C, hba1c)
-        if hba1c >= 48:
-            _follow_up(
-                rng, batch, index, on, "HbA1c 48 mmol/mol or above: GP review for diabetes", today
-            )
+        for finding in assess_hba1c(hba1c):
+            _follow_up(rng, batch, index, on, finding, today)
     elif element is Element.ALCOHOL:
         obs(codes.AUDIT_C, min(12, max(0, round(rng.expovariate(0.35)))))
     elif element is Element.SMOKING:
@@ -429,14 +421,15 @@ def _add_element(
 
 
 def _follow_up(
-    rng: random.Random, batch: DemoBatch, index: int, on: date, action: str, today: date
+    rng: random.Random, batch: DemoBatch, index: int, on: date, finding: Finding, today: date
 ) -> None:
-    due = on + timedelta(days=28)
+    """The follow-up an abnormal result creates, by the same rules a recorded check uses."""
+    due = on + timedelta(days=finding.follow_up_days)
     done = min(today, due - timedelta(days=rng.randint(0, 20))) if rng.random() < 0.6 else None
     batch.follow_ups.append(
         {
             "patient_index": index,
-            "action": action,
+            "action": f"{finding.summary}: {finding.action}",
             "assigned_to": "GP",
             "due_on": due,
             "done_on": done,
