@@ -224,7 +224,49 @@ class FollowUp(Tracked, Base):
     done_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_follow_up_patient_open", "patient_id", "done_on"),)
+    __table_args__ = (
+        Index("ix_follow_up_patient_open", "patient_id", "done_on"),
+        # the caseload-wide list of open follow-ups, soonest due first
+        Index("ix_follow_up_open_due", "done_on", "due_on"),
+    )
+
+
+class ClinicalCondition(Tracked, Base):
+    """A yes/no fact QRISK3 needs that the check itself does not measure (atrial fibrillation,
+    CKD 3-5, type 2 diabetes...). ``condition`` is the :class:`Qrisk3Inputs` field name; the
+    latest record per condition wins, so "no longer on corticosteroids" is a record too."""
+
+    __tablename__ = "clinical_condition"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    condition: Mapped[str] = mapped_column(String(40))
+    present: Mapped[bool] = mapped_column(default=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "patient_id", "condition", "recorded_on", name="uq_clinical_condition_record"
+        ),
+    )
+
+
+class ImportRecord(Tracked, Base):
+    """One import of a practice extract that was written (dry runs are not recorded).
+
+    The SHA-256 of the file's bytes identifies it, so "was this file imported before, when and
+    by whom" has an answer; the counts say what it changed. No patient data is kept here."""
+
+    __tablename__ = "import_record"
+
+    kind: Mapped[str] = mapped_column(String(20))  # register, results
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    rows: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)  # patients or results new to the register
+    updated: Mapped[int] = mapped_column(Integer)  # patients whose details changed
+    unchanged: Mapped[int] = mapped_column(Integer)  # rows already on the register as they are
 
 
 class User(Tracked, Base):
