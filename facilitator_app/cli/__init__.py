@@ -10,15 +10,22 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from facilitator_app import __version__
 from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
+from facilitator_app.cli.common import (
+    Handler,
+    Subcommands,
+    UsageError,
+    date_arg,
+    set_handler,
+)
 from facilitator_app.domain.checks import recall_status
-from facilitator_app.domain.dates import format_uk_date, parse_date
+from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.qrisk3 import DISCLAIMER
 from facilitator_app.logs import configure_logging
@@ -32,16 +39,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DEMO_PATIENTS = 2000
 
-
-class UsageError(Exception):
-    """Bad input on the command line; the message says what to type instead."""
-
-
-def _date_arg(text: str) -> date:
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+# Each feature's commands live in their own module, which adds its subcommands and handlers.
+COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build a synthetic demo register (test NHS numbers)")
     demo.add_argument("--patients", type=int, default=DEFAULT_DEMO_PATIENTS, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S")
-    demo.add_argument("--as-of", type=_date_arg, dest="as_of", metavar="DATE",
+    demo.add_argument("--as-of", type=date_arg, dest="as_of", metavar="DATE",
                       help="date the register is built as of (default today)")
 
     register = commands.add_parser("register", help="the SMI register")
@@ -75,9 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing = register_commands.add_parser("list", help="list everyone on the register")
     listing.add_argument("--practice", metavar="CODE", help="one practice (ODS code)")
     listing.add_argument("--format", choices=("table", "csv"), default="table")
-    listing.add_argument("--as-of", type=_date_arg, dest="as_of", metavar="DATE",
+    listing.add_argument("--as-of", type=date_arg, dest="as_of", metavar="DATE",
                          help="register and recall status as of this date (default today)")
     listing.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    set_handler(listing, _register_list)
+    for add_commands in COMMAND_MODULES:
+        add_commands(commands)
 
     qrisk = commands.add_parser(
         "qrisk3",
@@ -113,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                           DEFAULT_DEMO_PATIENTS))
             if command == "demo":
                 return _demo(ctx, args)
-            return _register_list(ctx, args)
+            handler: Handler = args.handler
+            return handler(ctx, args)
         finally:
             ctx.close()
     except BrokenPipeError:  # output piped into `head` or similar, which stopped reading
