@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain.dates import parse_date
 
-# argparse's subparsers object has a private type; this alias keeps signatures readable.
-Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+# argparse's subparsers object has a private type, generic only to the type checker.
+if TYPE_CHECKING:
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subcommands = argparse._SubParsersAction
 
 
 class UsageError(Exception):
