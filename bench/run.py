@@ -3,9 +3,10 @@
     .venv/bin/python bench/run.py                     # 100,000 patients
     .venv/bin/python bench/run.py --patients 1000000
 
-Measures demo generation, the caseload's first and last page (through the real table model),
-and app cold start to first paint (a fresh process, timed from spawn to the first paint event).
-Each query is printed beside the time of one plain full scan of the patient table (the floor).
+Measures importing practice extracts (register, then results, then the same results again),
+demo generation, the caseload's first and last page (through the real table model), and app
+cold start to first paint (a fresh process, timed from spawn to the first paint event). Each
+query is printed beside the time of one plain full scan of the table it reads (the floor).
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ from sqlalchemy import text  # noqa: E402
 
 from db.unit_of_work import SqlAlchemyUnitOfWork  # noqa: E402
 from facilitator_app.bootstrap import AppContext, build_context  # noqa: E402
+from facilitator_app.domain.import_format import ImportKind  # noqa: E402
 from facilitator_app.services.caseload import caseload_page, count_caseload  # noqa: E402
 from facilitator_app.services.demo import build_demo_register  # noqa: E402
+from facilitator_app.services.demo_extracts import write_demo_extracts  # noqa: E402
+from facilitator_app.services.imports import import_file  # noqa: E402
 from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, CaseloadSort  # noqa: E402
 
 TODAY = date(2026, 11, 22)
@@ -77,6 +81,39 @@ def model_pages(ctx: AppContext, query: CaseloadQuery) -> tuple[float, float, in
     return best_ms(first), best_ms(last), model.rowCount()
 
 
+def observation_scan_ms(ctx: AppContext) -> float:
+    def scan() -> None:
+        with ctx.new_uow() as uow:
+            assert isinstance(uow, SqlAlchemyUnitOfWork)
+            uow.session.execute(text("SELECT count(*), max(observed_on) FROM observation")).all()
+    return best_ms(scan, repeat=3)
+
+
+def import_figures(folder: Path, patients: int, seed: int) -> list[tuple[str, str, str]]:
+    """Practice extracts made from the demo register, imported into an empty database: the
+    register, the results, then the results again (nothing to change: the dedupe path)."""
+    register, results = folder / "register.csv", folder / "results.csv"
+    started = time.perf_counter()
+    register_rows, result_rows = write_demo_extracts(patients, seed, TODAY, register, results)
+    written = time.perf_counter() - started
+    ctx = build_context(f"sqlite:///{folder / 'import.sqlite3'}", today=lambda: TODAY)
+    rows = [("write demo extracts", f"{written:.1f} s",
+             f"{register_rows:,} register rows, {result_rows:,} results, "
+             f"{results.stat().st_size / 1e6:.0f} MB")]
+    for label, kind, path in (("import register", ImportKind.REGISTER, register),
+                              ("import results", ImportKind.RESULTS, results),
+                              ("re-import results (no change)", ImportKind.RESULTS, results)):
+        report = import_file(ctx.new_uow(), kind, path, TODAY)
+        if report.errors:
+            raise RuntimeError(f"{label}: {report.errors[:3]}")
+        rows.append((label, f"{report.seconds:.1f} s",
+                     f"{report.rows / report.seconds:,.0f} rows/s; {report.added:,} added, "
+                     f"{report.unchanged:,} unchanged, {report.follow_ups:,} follow-ups"))
+    rows.append(("full scan of observation (floor)", f"{observation_scan_ms(ctx):.1f} ms", ""))
+    ctx.close()
+    return rows
+
+
 def cold_start_ms(db_url: str, runs: int = 3) -> float:
     env = {**os.environ, "FACILITATOR_EXIT_AFTER_FIRST_PAINT": "1"}
     times = []
@@ -94,11 +131,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=("all", "caseload", "import"), default="all",
+                        help="run one group of benchmarks")
     args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    if args.only in ("all", "import"):
+        with tempfile.TemporaryDirectory(prefix="facilitator-bench-import-") as folder:
+            rows += import_figures(Path(folder), args.patients, args.seed)
+    if args.only in ("all", "caseload"):
+        rows += caseload_figures(args.patients, args.seed)
+    print(f"\nFacilitator benchmarks: {args.patients:,} patients, seed {args.seed}\n")
+    width = max(len(r[0]) for r in rows)
+    for name, figure, note in rows:
+        print(f"  {name.ljust(width)}  {figure:>10}  {note}")
+    return 0
+
+
+def caseload_figures(patients: int, seed: int) -> list[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as folder:
         db_url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         ctx = build_context(db_url, today=lambda: TODAY)
-        summary = build_demo_register(ctx.new_uow(), args.patients, args.seed, TODAY)
+        summary = build_demo_register(ctx.new_uow(), patients, seed, TODAY)
         scan = full_scan_ms(ctx)
         rows: list[tuple[str, str, str]] = [
             ("demo generation", f"{summary.seconds:.1f} s",
@@ -118,11 +171,7 @@ def main() -> int:
         ctx.close()
         rows.append(("cold start to first paint", f"{cold_start_ms(db_url):.0f} ms",
                      "median of 3, fresh process"))
-    print(f"\nFacilitator benchmarks: {args.patients:,} patients, seed {args.seed}\n")
-    width = max(len(r[0]) for r in rows)
-    for name, figure, note in rows:
-        print(f"  {name.ljust(width)}  {figure:>10}  {note}")
-    return 0
+    return rows
 
 
 if __name__ == "__main__":

@@ -9,14 +9,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.queries.caseload import SqlCaseloadQueries
 from db.queries.demo import SqlDemoWriter
+from db.queries.imports import SqlImportWriter
 from db.queries.patients import SqlPatientQueries
 from db.queries.register import SqlRegisterQueries
+from db.queries.worklist import SqlWorklistQueries
+from facilitator_app.services.imports import ImportWriter
 from facilitator_app.services.ports import (
     CaseloadQueries,
     DemoWriter,
     PatientQueries,
     RegisterQueries,
 )
+from facilitator_app.services.worklist import WorklistQueries
 
 
 class SqlAlchemyUnitOfWork:
@@ -26,6 +30,8 @@ class SqlAlchemyUnitOfWork:
     patients: PatientQueries
     register: RegisterQueries
     demo: DemoWriter
+    imports: ImportWriter
+    worklist: WorklistQueries
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
@@ -35,7 +41,9 @@ class SqlAlchemyUnitOfWork:
         self.caseload = SqlCaseloadQueries(self.session)
         self.patients = SqlPatientQueries(self.session)
         self.register = SqlRegisterQueries(self.session)
+        self.worklist = SqlWorklistQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
+        self.imports = SqlImportWriter(self.session)
         return self
 
     def __exit__(

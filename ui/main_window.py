@@ -6,7 +6,14 @@ import logging
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
 from facilitator_app import __version__
 from facilitator_app.services.demo import register_is_empty
@@ -14,7 +21,9 @@ from facilitator_app.services.ports import DemoSummary
 from ui.context import UiContext
 from ui.screens.caseload import CaseloadScreen
 from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
+from ui.screens.import_dialog import ImportDialog
 from ui.screens.patient_panel import PatientPanel
+from ui.screens.worklist import WorklistScreen
 from ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -56,7 +65,17 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         self._splitter = splitter
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+
+        self.worklist = WorklistScreen(ctx)
+        self.worklist.patient_selected.connect(self.open_patient)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Screens")
+        self.tabs.tabBar().setAccessibleName("Choose a screen")
+        self.tabs.addTab(splitter, "&Caseload")
+        self.tabs.addTab(self.worklist, "&Recall worklist")
+        self._worklist_loaded = False
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
         QWidget.setTabOrder(self.caseload.table, self.panel.elements_view)
 
         self.demo_label = QLabel()
@@ -70,6 +89,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        import_action = QAction("&Import practice extract…", self)
+        import_action.setShortcut(QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(self.show_import)
+        file_menu.addAction(import_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -90,6 +114,31 @@ class MainWindow(QMainWindow):
         width = self.width()
         # The caseload needs its name column; the record wraps, so it can take less.
         self._splitter.setSizes([width * 57 // 100, width * 43 // 100])
+
+    def show_import(self) -> ImportDialog:
+        """Non-modal, so the caseload stays usable while a big file is checked."""
+        dialog = ImportDialog(self._ctx, self.writer, self)
+        dialog.imported.connect(self._data_changed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_patient(self, patient_id: int) -> None:
+        """From any list (worklist, follow-ups): show the patient's record beside the caseload."""
+        self.tabs.setCurrentIndex(0)
+        self.panel.show_patient(patient_id)
+
+    def _tab_changed(self, index: int) -> None:
+        # The worklist reads the whole register: only when first looked at, not at start-up.
+        if self.tabs.widget(index) is self.worklist and not self._worklist_loaded:
+            self._worklist_loaded = True
+            self.worklist.reload()
+
+    def _data_changed(self, *_args: object) -> None:
+        """After an import: every list that shows register data reads it again."""
+        self.caseload.reload()
+        if self._worklist_loaded:
+            self.worklist.reload()
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Facilitator", about_text())
@@ -134,4 +183,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Running jobs are cancelled and awaited, so no transaction is cut off mid-write."""
         self.writer.shutdown()
+        self.worklist.shutdown()
         super().closeEvent(event)

@@ -79,6 +79,10 @@ class TaskRunner(QObject):
         return frozenset(self._running)
 
     def run(self, task: Task) -> Task:
+        # Owned by the runner, which the screen owns: when the screen goes, its pool is
+        # waited for first (it was created first), then the tasks are deleted with their
+        # connections, so a late result never reaches a deleted widget.
+        task.setParent(self)
         self._running.add(task)
         for signal in (task.succeeded, task.failed):
             signal.connect(self._forget_sender)
@@ -90,6 +94,7 @@ class TaskRunner(QObject):
         sender = self.sender()
         if isinstance(sender, Task):
             self._running.discard(sender)
+            sender.deleteLater()  # after the other receivers of this outcome have run
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         """Cancel every running task and wait for the pool; False if it timed out."""

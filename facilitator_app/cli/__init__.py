@@ -17,6 +17,7 @@ from typing import TextIO
 
 from facilitator_app import __version__
 from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
+from facilitator_app.cli import checks, imports
 from facilitator_app.cli.common import (
     Handler,
     Subcommands,
@@ -32,6 +33,7 @@ from facilitator_app.logs import configure_logging
 from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.caseload import UnknownPractice, register_entries
 from facilitator_app.services.demo import RegisterNotEmpty, build_demo_register
+from facilitator_app.services.demo_extracts import write_demo_extracts
 from facilitator_app.services.ports import RegisterEntry
 from facilitator_app.services.qrisk_batch import score_csv
 
@@ -40,7 +42,10 @@ log = logging.getLogger(__name__)
 DEFAULT_DEMO_PATIENTS = 2000
 
 # Each feature's commands live in their own module, which adds its subcommands and handlers.
-COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = ()
+COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
+    imports.add_commands,
+    checks.add_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, metavar="S")
     demo.add_argument("--as-of", type=date_arg, dest="as_of", metavar="DATE",
                       help="date the register is built as of (default today)")
+    demo.add_argument("--extracts", type=Path, metavar="DIR",
+                      help="write the demo register as practice extracts (register.csv, "
+                      "results.csv) in DIR instead of building a database")
+    demo.add_argument("--style", choices=("standard", "spreadsheet"), default="standard",
+                      help="extract spelling: standard (ISO dates, ',') or spreadsheet "
+                      "(dd/mm/yyyy, ';', BOM, clinical-system headers)")
 
     register = commands.add_parser("register", help="the SMI register")
     register_commands = register.add_subparsers(dest="register_command", metavar="COMMAND",
@@ -101,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "qrisk3":  # needs no database
             return _qrisk3(args.src, args.dst)
+        if command == "demo" and args.extracts:  # files only, no database
+            return _demo_extracts(args)
         if command == "gui" and not _display_available():
             raise UsageError(
                 "No display to show the desktop app on. Start it from a desktop session, or "
@@ -145,6 +158,16 @@ def _qrisk3(src: Path, dst: Path) -> int:
           f"(see the error column of {dst}).", file=sys.stderr)
     print(DISCLAIMER, file=sys.stderr)
     return 1 if summary.errors else 0
+
+
+def _demo_extracts(args: argparse.Namespace) -> int:
+    args.extracts.mkdir(parents=True, exist_ok=True)
+    register, results = args.extracts / "register.csv", args.extracts / "results.csv"
+    rows = write_demo_extracts(args.patients, args.seed, args.as_of or date.today(), register,
+                               results, style=args.style)
+    print(f"Wrote {rows[0]:,} register rows to {register} and {rows[1]:,} results to {results} "
+          "(synthetic patients, test NHS numbers).")
+    return 0
 
 
 def _display_available() -> bool:

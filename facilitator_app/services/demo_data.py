@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 import facilitator_app.domain.codes as codes
+from facilitator_app.domain.assessment import assignee_for, follow_up_for
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 from facilitator_app.domain.names import name_sort_key
 from facilitator_app.domain.nhs_number import nhs_numbers_in_test_range
@@ -178,17 +179,17 @@ ETHNICITY_WEIGHTS = {
     "Z": 3,
 }
 DIAGNOSIS_WEIGHTS = {  # MH_COD members: schizophrenia and bipolar disorder dominate an SMI list
-    "58214004": ("schizophrenia", 34),
-    "13746004": ("bipolar", 26),
-    "191618007": ("bipolar", 6),
-    "69322001": ("psychosis", 12),
-    "191525009": ("psychosis", 8),
-    "68890003": ("schizoaffective", 8),
-    "1127191000000108": ("first_episode", 6),
+    "58214004": 34,
+    "13746004": 26,
+    "191618007": 6,
+    "69322001": 12,
+    "191525009": 8,
+    "68890003": 8,
+    "1127191000000108": 6,
 }
 SMOKING_STATUSES = ((codes.SMOKER, 40), (codes.EX_SMOKER, 25), (codes.NEVER_SMOKED, 35))
-REMISSION_CODE = "999006091000230105"  # MHREM_COD cluster id stands in for its members
-LITHIUM_CODE = "LIT_COD"
+REMISSION_CODE = codes.REMISSION_CLUSTER
+LITHIUM_CODE = codes.LITHIUM_CLUSTER
 BATCH_PATIENTS = 2000  # small enough that Cancel lands within a second
 
 
@@ -279,13 +280,13 @@ def _add_patient(
 def _add_diagnoses(
     rng: random.Random, batch: DemoBatch, index: int, dob: date, today: date
 ) -> None:
-    code = _pick(rng, {c: w for c, (_, w) in DIAGNOSIS_WEIGHTS.items()})
+    code = _pick(rng, DIAGNOSIS_WEIGHTS)
     earliest = max(dob + relativedelta(years=15), today - relativedelta(years=30))
     diagnosed = _day_between(rng, earliest, today - timedelta(days=1))
     row = {
         "patient_index": index,
         "code": code,
-        "category": DIAGNOSIS_WEIGHTS[code][0],
+        "category": codes.SMI_CATEGORIES[code],
         "diagnosed_on": diagnosed,
     }
     batch.diagnoses.append(row)
@@ -393,7 +394,8 @@ def _add_element(
         )
 
     if element is Element.BMI:
-        weight = bmi * (height_cm / 100) ** 2
+        bmi = min(55.0, max(17.0, bmi))  # the yearly drift stays in a believable range
+        weight = max(41.0, bmi * (height_cm / 100) ** 2)  # inside the plausible range
         obs(codes.HEIGHT, round(height_cm))
         obs(codes.WEIGHT, round(weight, 1))
         obs(codes.BMI, round(weight / (round(height_cm) / 100) ** 2, 1))
@@ -424,13 +426,13 @@ def _follow_up(
     rng: random.Random, batch: DemoBatch, index: int, on: date, finding: Finding, today: date
 ) -> None:
     """The follow-up an abnormal result creates, by the same rules a recorded check uses."""
-    due = on + timedelta(days=finding.follow_up_days)
+    action, due = follow_up_for(finding, on)
     done = min(today, due - timedelta(days=rng.randint(0, 20))) if rng.random() < 0.6 else None
     batch.follow_ups.append(
         {
             "patient_index": index,
-            "action": f"{finding.summary}: {finding.action}",
-            "assigned_to": "GP",
+            "action": action,
+            "assigned_to": assignee_for(finding),
             "due_on": due,
             "done_on": done,
             "outcome": "Reviewed" if done else "",

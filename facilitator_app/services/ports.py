@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from facilitator_app.domain.checks import Element, RecallStatus
+
+if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
+    from facilitator_app.services.imports import ImportWriter
+    from facilitator_app.services.worklist import WorklistQueries
 
 # ---------------------------------------------------------------------------------------------
 # Caseload
@@ -271,6 +275,8 @@ class UnitOfWork(Protocol):
     patients: PatientQueries
     register: RegisterQueries
     demo: DemoWriter
+    imports: ImportWriter
+    worklist: WorklistQueries
 
     def __enter__(self) -> Self: ...
 

@@ -1,0 +1,462 @@
+"""Imports as set-based SQL over staging tables.
+
+The importer streams validated rows into temporary staging tables (``db.bulk.copy_rows``), then
+everything that needs the register - which NHS numbers are known, which rows disagree with
+each other, which results are already recorded - is a handful of statements over the staging
+tables joined to the real ones, not a Python loop over patients. Writing is then three kinds of
+statement: UPDATE ... FROM for what changed, INSERT ... SELECT for what is new, nothing for what
+is already there, which is what makes re-importing the same file change nothing.
+
+All of it runs in the caller's transaction. Staging tables are TEMPORARY: private to this
+connection, never in the database file, and emptied before each use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from db.bulk import copy_rows, uuid7_hex_batch, wire_date
+from db.models import (
+    FollowUp,
+    ImportRecord,
+    MedicationIssue,
+    Observation,
+    Patient,
+    Practice,
+    Remission,
+    SmiDiagnosis,
+    utcnow,
+)
+from db.queries.recall import refresh_recall_anchor
+from facilitator_app.domain import codes
+from facilitator_app.domain.import_rows import RegisterRow, ResultRow, RowError
+from facilitator_app.domain.names import name_sort_key
+
+_staging = MetaData()
+
+stage_result = Table(
+    "stage_result", _staging,
+    Column("row_no", Integer, primary_key=True),
+    Column("nhs_number", String(10), nullable=False),
+    Column("element", String(30), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("value", Float),
+    Column("unit", String(20), nullable=False),
+    Column("observed_on", Date, nullable=False),
+    Column("global_id", Uuid, nullable=False),
+    Column("patient_id", Integer),
+    Column("first", Boolean, nullable=False, default=True),  # first row for (patient, code, date)
+    Column("existing_id", Integer),  # the observation already recorded, if any
+    Column("changed", Boolean, nullable=False, default=False),
+    prefixes=["TEMPORARY"],
+)
+# Built after the patient ids are filled in: keeping an index current through a million-row
+# UPDATE costs more than building it once.
+stage_result_key = Index("ix_stage_result_key", stage_result.c.patient_id, stage_result.c.code,
+                         stage_result.c.observed_on)
+
+stage_patient = Table(
+    "stage_patient", _staging,
+    Column("row_no", Integer, primary_key=True),
+    Column("nhs_number", String(10), nullable=False, index=True),
+    Column("given_name", String(100), nullable=False),
+    Column("family_name", String(100), nullable=False),
+    Column("sort_name", String(201), nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("ethnicity", String(2), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("postcode", String(10), nullable=False),
+    Column("practice_code", String(10), nullable=False),
+    Column("practice_name", String(200), nullable=False),
+    Column("registered_on", Date),
+    Column("global_id", Uuid, nullable=False),
+    Column("practice_id", Integer),
+    Column("patient_id", Integer),
+    Column("first", Boolean, nullable=False, default=True),
+    Column("existed", Boolean, nullable=False, default=False),
+    Column("changed", Boolean, nullable=False, default=False),
+    prefixes=["TEMPORARY"],
+)
+
+stage_event = Table(
+    "stage_event", _staging,
+    Column("id", Integer, primary_key=True),
+    Column("nhs_number", String(10), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # diagnosis, remission, lithium, lithium_stop
+    Column("code", String(20), nullable=False),
+    Column("category", String(30), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("global_id", Uuid, nullable=False),
+    Column("patient_id", Integer),
+    Column("is_new", Boolean, nullable=False, default=False),
+    prefixes=["TEMPORARY"],
+)
+
+_RESULT_COLUMNS = ("row_no", "nhs_number", "element", "code", "value", "unit", "observed_on",
+                   "global_id", "first", "changed")
+_PATIENT_COLUMNS = ("row_no", "nhs_number", "given_name", "family_name", "sort_name",
+                    "date_of_birth", "sex", "ethnicity", "address", "postcode", "practice_code",
+                    "practice_name", "registered_on", "global_id", "first", "existed", "changed")
+_EVENT_COLUMNS = ("nhs_number", "kind", "code", "category", "on_date", "global_id", "is_new")
+# Demographic columns the register file owns: a re-import with a new address updates it.
+_DEMOGRAPHICS = ("given_name", "family_name", "sort_name", "date_of_birth", "sex", "ethnicity",
+                 "address", "postcode", "practice_id", "registered_on")
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _rows(conn: Connection, table: Table, *where: Any) -> int:
+    """How many staged rows match: counted rather than taken from a driver's rowcount, which
+    psycopg does not report for every statement."""
+    return conn.scalar(select(func.count()).select_from(table).where(*where)) or 0
+
+
+def _differs(a: Any, b: Any) -> Any:
+    return a.is_distinct_from(b)
+
+
+class SqlImportWriter:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- staging -------------------------------------------------------------------------------
+
+    def _fresh(self, *tables: Table) -> None:
+        conn = self._session.connection()
+        for table in tables:
+            table.create(conn, checkfirst=True)
+            conn.execute(delete(table))
+
+    def start_results(self) -> None:
+        self._fresh(stage_result)
+        stage_result_key.drop(self._session.connection(), checkfirst=True)
+
+    def start_register(self) -> None:
+        self._fresh(stage_patient, stage_event)
+        self._events_seen: set[tuple[str, str, str, date]] = set()
+
+    def stage_results(self, rows: Sequence[ResultRow]) -> None:
+        ids = uuid7_hex_batch(len(rows))
+        copy_rows(self._session.connection(), stage_result, _RESULT_COLUMNS, (
+            (r.row, r.nhs_number, r.element, r.code, r.value, r.unit, wire_date(r.observed_on),
+             gid, 1, 0)
+            for r, gid in zip(rows, ids, strict=True)
+        ))
+
+    def stage_register(self, rows: Sequence[RegisterRow]) -> None:
+        ids = uuid7_hex_batch(len(rows))
+        copy_rows(self._session.connection(), stage_patient, _PATIENT_COLUMNS, (
+            (r.row, r.nhs_number, r.given_name, r.family_name,
+             name_sort_key(r.family_name, r.given_name), wire_date(r.date_of_birth), r.sex,
+             r.ethnicity, r.address, r.postcode, r.practice_code, r.practice_name,
+             wire_date(r.registered_on), gid, 1, 0, 0)
+            for r, gid in zip(rows, ids, strict=True)
+        ))
+        events = []
+        for event in (e for r in rows for e in _events(r)):
+            if event not in self._events_seen:  # rows repeating a patient repeat their records
+                self._events_seen.add(event)
+                events.append(event)
+        event_ids = uuid7_hex_batch(len(events))
+        copy_rows(self._session.connection(), stage_event, _EVENT_COLUMNS, (
+            (nhs, kind, code, codes.SMI_CATEGORIES.get(code, kind), wire_date(on), gid, 0)
+            for (nhs, kind, code, on), gid in zip(events, event_ids, strict=True)
+        ))
+
+    # -- results -------------------------------------------------------------------------------
+
+    def result_problems(self) -> Iterator[RowError]:
+        """Resolve NHS numbers to patients, then report rows that name no patient on the
+        register, predate the patient's birth, or disagree with an earlier row of the file."""
+        s = self._session.connection()
+        s.execute(update(stage_result).values(patient_id=select(Patient.id).where(
+            Patient.nhs_number == stage_result.c.nhs_number).scalar_subquery()))
+        stage_result_key.create(s)
+        for row_no, nhs in s.execute(select(stage_result.c.row_no, stage_result.c.nhs_number)
+                                     .where(stage_result.c.patient_id.is_(None))):
+            yield RowError(row_no, "nhs_number", nhs, "NHS number is not on the register: "
+                           "import the register file first")
+        for row_no, observed_on in s.execute(
+            select(stage_result.c.row_no, stage_result.c.observed_on)
+            .join(Patient, Patient.id == stage_result.c.patient_id)
+            .where(stage_result.c.observed_on < Patient.date_of_birth)
+        ):
+            yield RowError(row_no, "date", f"{observed_on:%d/%m/%Y}",
+                           "result date is before the patient's date of birth")
+        yield from self._conflicting_results()
+
+    def _conflicting_results(self) -> Iterator[RowError]:
+        key = (stage_result.c.patient_id, stage_result.c.code, stage_result.c.observed_on)
+        firsts = (select(*key, func.min(stage_result.c.row_no).label("first_row"))
+                  .group_by(*key).having(func.count() > 1).subquery())
+        first = aliased(stage_result)
+        s = self._session.connection()
+        s.execute(update(stage_result).values(first=False).where(
+            stage_result.c.patient_id == firsts.c.patient_id,
+            stage_result.c.code == firsts.c.code,
+            stage_result.c.observed_on == firsts.c.observed_on,
+            stage_result.c.row_no != firsts.c.first_row))
+        conflicts = (
+            select(stage_result.c.row_no, stage_result.c.value, first.c.row_no)
+            .join(firsts, and_(stage_result.c.patient_id == firsts.c.patient_id,
+                               stage_result.c.code == firsts.c.code,
+                               stage_result.c.observed_on == firsts.c.observed_on))
+            .join(first, first.c.row_no == firsts.c.first_row)
+            .where(stage_result.c.row_no != first.c.row_no,
+                   _differs(stage_result.c.value, first.c.value))
+            .order_by(stage_result.c.row_no)
+        )
+        for row_no, value, first_row in s.execute(conflicts):
+            yield RowError(row_no, "value", "" if value is None else f"{value:g}",
+                           f"row {first_row} has a different value for the same patient, code "
+                           "and date")
+
+    def apply_results(self) -> tuple[int, int, int, int]:
+        """Write the staged results. Returns (added, updated, unchanged, duplicate rows)."""
+        s = self._session.connection()
+        obs = _table(Observation)
+        s.execute(update(stage_result).values(existing_id=select(obs.c.id).where(
+            obs.c.patient_id == stage_result.c.patient_id,
+            obs.c.code == stage_result.c.code,
+            obs.c.observed_on == stage_result.c.observed_on,
+        ).scalar_subquery()).where(stage_result.c.first))
+        s.execute(update(stage_result).values(changed=True).where(
+            stage_result.c.existing_id == obs.c.id,
+            or_(_differs(obs.c.value, stage_result.c.value),
+                _differs(obs.c.unit, stage_result.c.unit)),
+        ))
+        updated = _rows(s, stage_result, stage_result.c.changed)
+        added = _rows(s, stage_result, stage_result.c.first, stage_result.c.existing_id.is_(None))
+        s.execute(update(obs).values(
+            value=stage_result.c.value, unit=stage_result.c.unit, source="import",
+            version=obs.c.version + 1, updated_at=utcnow(),
+        ).where(obs.c.id == stage_result.c.existing_id, stage_result.c.changed))
+        s.execute(insert(obs).from_select(
+            ["patient_id", "element", "code", "value", "unit", "observed_on", "source",
+             "global_id"],
+            select(stage_result.c.patient_id, stage_result.c.element, stage_result.c.code,
+                   stage_result.c.value, stage_result.c.unit, stage_result.c.observed_on,
+                   literal("import"), stage_result.c.global_id)
+            .where(stage_result.c.first, stage_result.c.existing_id.is_(None))
+        ))
+        total, firsts = s.execute(select(func.count(), func.count().filter(
+            stage_result.c.first == true()))).one()
+        if added or updated:
+            refresh_recall_anchor(self._session, select(stage_result.c.patient_id).distinct()
+                                  .where(stage_result.c.first))
+        return added, updated, firsts - added - updated, total - firsts
+
+    def new_results_since(self, since: date) -> Iterator[tuple[int, str, date, str, float | None,
+                                                                 int]]:
+        """Results this import added dated on or after ``since``, with the patient's ethnicity
+        and the new observation's id, grouped by patient and date: the input for flagging
+        abnormal results."""
+        obs = _table(Observation)
+        yield from self._session.execute(
+            select(stage_result.c.patient_id, Patient.ethnicity, stage_result.c.observed_on,
+                   stage_result.c.code, stage_result.c.value, obs.c.id)
+            .join(Patient, Patient.id == stage_result.c.patient_id)
+            .join(obs, and_(obs.c.global_id == stage_result.c.global_id))
+            .where(stage_result.c.first, stage_result.c.existing_id.is_(None),
+                   stage_result.c.observed_on >= since)
+            .order_by(stage_result.c.patient_id, stage_result.c.observed_on)
+        )
+
+    def add_follow_ups(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            ids = uuid7_hex_batch(len(rows))
+            copy_rows(self._session.connection(), _table(FollowUp),
+                      ("patient_id", "observation_id", "action", "assigned_to", "due_on",
+                       "outcome", "global_id"),
+                      ((r["patient_id"], r["observation_id"], r["action"], r["assigned_to"],
+                        wire_date(r["due_on"]), "", gid) for r, gid in zip(rows, ids,
+                                                                          strict=True)))
+
+    # -- register ------------------------------------------------------------------------------
+
+    def register_problems(self) -> Iterator[RowError]:
+        """Rows for one NHS number must agree on who the patient is."""
+        s = self._session.connection()
+        firsts = (select(stage_patient.c.nhs_number,
+                         func.min(stage_patient.c.row_no).label("first_row"))
+                  .group_by(stage_patient.c.nhs_number).having(func.count() > 1).subquery())
+        s.execute(update(stage_patient).values(first=False).where(
+            stage_patient.c.nhs_number == firsts.c.nhs_number,
+            stage_patient.c.row_no != firsts.c.first_row))
+        first = aliased(stage_patient)
+        columns = ["given_name", "family_name", "date_of_birth", "sex", "ethnicity", "address",
+                   "postcode", "practice_code", "registered_on"]
+        rows = s.execute(
+            select(stage_patient, first.c.row_no.label("first_row"),
+                   *[first.c[c].label(f"first_{c}") for c in columns])
+            .join(firsts, stage_patient.c.nhs_number == firsts.c.nhs_number)
+            .join(first, first.c.row_no == firsts.c.first_row)
+            .where(stage_patient.c.row_no != first.c.row_no,
+                   or_(*[_differs(stage_patient.c[c], first.c[c]) for c in columns]))
+            .order_by(stage_patient.c.row_no)
+        ).mappings()
+        for row in rows:
+            column = next(c for c in columns if row[c] != row[f"first_{c}"])
+            value = row[column]
+            yield RowError(row["row_no"], column,
+                           f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value or ""),
+                           f"row {row['first_row']} has the same NHS number with a different "
+                           f"{column.replace('_', ' ')}")
+
+    def apply_register(self) -> tuple[int, int, int, int]:
+        """Write the staged register. Returns (patients added, patients updated, patients
+        unchanged, clinical records added)."""
+        s = self._session.connection()
+        self._add_practices()
+        pat = _table(Patient)
+        s.execute(update(stage_patient).values(
+            practice_id=select(Practice.id).where(
+                Practice.code == stage_patient.c.practice_code).scalar_subquery(),
+            patient_id=select(pat.c.id).where(
+                pat.c.nhs_number == stage_patient.c.nhs_number).scalar_subquery(),
+        ))
+        s.execute(update(stage_patient).values(existed=True)
+                  .where(stage_patient.c.patient_id.is_not(None)))
+        s.execute(update(stage_patient).values(changed=True).where(
+            stage_patient.c.first, pat.c.id == stage_patient.c.patient_id,
+            or_(*[_differs(pat.c[c], stage_patient.c[c]) for c in _DEMOGRAPHICS])))
+        s.execute(update(pat).values(
+            {**{c: stage_patient.c[c] for c in _DEMOGRAPHICS},
+             "version": pat.c.version + 1, "updated_at": utcnow()}
+        ).where(pat.c.id == stage_patient.c.patient_id, stage_patient.c.changed))
+        added = _rows(s, stage_patient, stage_patient.c.first, stage_patient.c.patient_id.is_(None))
+        s.execute(insert(pat).from_select(
+            ["nhs_number", *_DEMOGRAPHICS, "global_id"],
+            select(stage_patient.c.nhs_number, *[stage_patient.c[c] for c in _DEMOGRAPHICS],
+                   stage_patient.c.global_id)
+            .where(stage_patient.c.first, stage_patient.c.patient_id.is_(None))
+        ))
+        records = self._add_events()
+        changed_patients = select(stage_patient.c.nhs_number).where(stage_patient.c.changed)
+        with_new_records = (
+            select(stage_event.c.nhs_number).join(
+                stage_patient, stage_patient.c.nhs_number == stage_event.c.nhs_number)
+            .where(stage_event.c.is_new, stage_patient.c.existed, stage_patient.c.first)
+        )
+        updated = s.scalar(select(func.count()).select_from(
+            changed_patients.union(with_new_records).subquery())) or 0
+        firsts = s.scalar(select(func.count()).where(stage_patient.c.first)) or 0
+        if records:
+            # a new diagnosis or remission changes nobody's recall anchor, but keep it exact
+            refresh_recall_anchor(self._session, select(pat.c.id).where(pat.c.nhs_number.in_(
+                select(stage_patient.c.nhs_number))).where(pat.c.core_check_oldest_on.is_(None)))
+        return added, updated, firsts - added - updated, records
+
+    def _add_practices(self) -> None:
+        s = self._session
+        known = set(s.scalars(select(Practice.code)))
+        new = s.execute(select(stage_patient.c.practice_code,
+                               func.min(stage_patient.c.practice_name))
+                        .group_by(stage_patient.c.practice_code)).all()
+        for code, name in new:
+            if code not in known:
+                s.add(Practice(code=code, name=name[:200], address="", phone=""))
+        s.flush()
+
+    def _add_events(self) -> int:
+        s = self._session.connection()
+        pat = _table(Patient)
+        s.execute(update(stage_event).values(patient_id=select(pat.c.id).where(
+            pat.c.nhs_number == stage_event.c.nhs_number).scalar_subquery()))
+        e = stage_event.c
+        existing = {
+            "diagnosis": select(SmiDiagnosis.id).where(
+                SmiDiagnosis.patient_id == e.patient_id, SmiDiagnosis.code == e.code,
+                SmiDiagnosis.diagnosed_on == e.on_date),
+            "remission": select(Remission.id).where(
+                Remission.patient_id == e.patient_id, Remission.recorded_on == e.on_date),
+            "lithium": select(MedicationIssue.id).where(
+                MedicationIssue.patient_id == e.patient_id, MedicationIssue.drug == "lithium",
+                MedicationIssue.issued_on == e.on_date, MedicationIssue.stopped.is_(False)),
+            "lithium_stop": select(MedicationIssue.id).where(
+                MedicationIssue.patient_id == e.patient_id, MedicationIssue.drug == "lithium",
+                MedicationIssue.issued_on == e.on_date, MedicationIssue.stopped.is_(True)),
+        }
+        for kind, query in existing.items():
+            s.execute(update(stage_event).values(is_new=True)
+                      .where(e.kind == kind, ~query.exists()))
+        new = [e.is_new, e.kind]
+        s.execute(insert(_table(SmiDiagnosis)).from_select(
+            ["patient_id", "code", "category", "diagnosed_on", "global_id"],
+            select(e.patient_id, e.code, e.category, e.on_date, e.global_id)
+            .where(new[0], new[1] == "diagnosis")))
+        s.execute(insert(_table(Remission)).from_select(
+            ["patient_id", "code", "recorded_on", "global_id"],
+            select(e.patient_id, e.code, e.on_date, e.global_id)
+            .where(new[0], new[1] == "remission")))
+        s.execute(insert(_table(MedicationIssue)).from_select(
+            ["patient_id", "drug", "code", "issued_on", "stopped", "global_id"],
+            select(e.patient_id, literal("lithium"), e.code, e.on_date,
+                   e.kind == "lithium_stop", e.global_id)
+            .where(new[0], new[1].in_(("lithium", "lithium_stop")))))
+        return _rows(s, stage_event, e.is_new)
+
+    # -- the import record ---------------------------------------------------------------------
+
+    def record_import(self, kind: str, file_name: str, sha256: str, by: str, rows: int,
+                      added: int, updated: int, unchanged: int) -> None:
+        self._session.add(ImportRecord(kind=kind, file_name=file_name[:255], file_sha256=sha256,
+                                       imported_by=by[:100], rows=rows, added=added,
+                                       updated=updated, unchanged=unchanged))
+        self._session.flush()
+
+    def imports_of(self, sha256: str) -> list[tuple[datetime, str, str]]:
+        """Earlier imports of the same file: (when, who, kind), newest first."""
+        return [(when, who, kind) for when, who, kind in self._session.execute(
+            select(ImportRecord.imported_at, ImportRecord.imported_by, ImportRecord.kind)
+            .where(ImportRecord.file_sha256 == sha256)
+            .order_by(ImportRecord.imported_at.desc()))]
+
+    def recent_imports(self, limit: int) -> list[tuple[Any, ...]]:
+        """(when, who, kind, file name, rows, added, updated, unchanged), newest first."""
+        r = ImportRecord
+        return [tuple(row) for row in self._session.execute(
+            select(r.imported_at, r.imported_by, r.kind, r.file_name, r.rows, r.added,
+                   r.updated, r.unchanged).order_by(r.imported_at.desc()).limit(limit))]
+
+
+def _events(r: RegisterRow) -> Iterator[tuple[str, str, str, date]]:
+    if r.diagnosis_code and r.diagnosed_on:
+        yield r.nhs_number, "diagnosis", r.diagnosis_code, r.diagnosed_on
+    if r.remission_on:
+        yield r.nhs_number, "remission", codes.REMISSION_CLUSTER, r.remission_on
+    for issued in r.lithium_issued:
+        yield r.nhs_number, "lithium", codes.LITHIUM_CLUSTER, issued
+    if r.lithium_stopped_on:
+        yield r.nhs_number, "lithium_stop", "LITSTP_COD", r.lithium_stopped_on
