@@ -55,8 +55,9 @@ def _table(model: TextTableModel, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(True)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return view
 
 
@@ -73,6 +74,7 @@ class ImportDialog(QDialog):
         self._report: ImportReport | None = None
         self.setWindowTitle("Import a practice extract")
         self.setMinimumWidth(720)
+        self.resize(960, 820)
 
         self.kind = QComboBox()
         for kind, label in KIND_LABELS.items():
@@ -89,7 +91,9 @@ class ImportDialog(QDialog):
         file_row.addWidget(browse)
         form = QFormLayout()
         form.addRow("&Kind:", self.kind)
-        form.addRow("&File:", file_row)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path)  # a row holding a layout gets no buddy by itself
+        form.addRow(file_label, file_row)
 
         self.file_info = QLabel()
         self.file_info.setWordWrap(True)
