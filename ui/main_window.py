@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self._splitter = splitter
         splitter.setChildrenCollapsible(False)
 
-        self.worklist = WorklistScreen(ctx)
+        self.worklist = WorklistScreen(ctx, load_now=False)
         self.worklist.patient_selected.connect(self.open_patient)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")

@@ -12,7 +12,6 @@ from dataclasses import replace
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from facilitator_app.services.caseload import caseload_page, count_caseload, list_practices
 from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, CaseloadRow
 from ui.context import UiContext
+from ui.list_table import configure_list_table
 from ui.models.caseload_model import CaseloadModel, Column
 
 SEARCH_DELAY_MS = 250
@@ -95,34 +95,20 @@ class CaseloadScreen(QWidget):
 
     def _setup_table(self) -> None:
         table = self.table
-        table.setModel(self.model)
-        table.setAccessibleName("Caseload")
-        table.setAccessibleDescription(
+        configure_list_table(
+            table, self.model, "Caseload",
             "Patients on the SMI register, one per row, with their health check status. "
             "Arrow keys, Page Up, Page Down, Home and End move through the list; the selected "
-            "patient's record is shown beside it."
+            "patient's record is shown beside it.",
+            _COLUMN_SAMPLES,
         )
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(False)  # rows are coloured by status instead
-        table.setTabKeyNavigation(False)  # Tab leaves the table for the patient panel
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.verticalHeader().hide()
-        # Uniform row heights: a 1,000,000-row table never measures its rows.
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
-        metrics = table.fontMetrics()
-        padding = metrics.horizontalAdvance("M") * 2  # room for the sort arrow and margins
-        for column, sample in _COLUMN_SAMPLES.items():
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + padding)
         # Names keep their width (they are what people scan for); Status takes what is left.
         header.setSectionResizeMode(Column.STATUS, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(metrics.horizontalAdvance("Name") + padding)
+        metrics = table.fontMetrics()
+        header.setMinimumSectionSize(metrics.horizontalAdvance("NameMM"))
 
     def _lay_out(self) -> None:
         practice_label = QLabel("&Practice:")

@@ -12,16 +12,14 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -43,6 +41,7 @@ from facilitator_app.services.worklist import (
     write_worklist,
 )
 from ui.context import UiContext
+from ui.list_table import configure_list_table
 from ui.models import worklist_model as columns
 from ui.models.worklist_model import WorklistModel
 from ui.tasks import Task, TaskRunner
@@ -98,7 +97,8 @@ class WorklistScreen(QWidget):
     loaded = Signal(int)
     exported = Signal(str)  # the file written
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *,
+                 load_now: bool = True) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._runner = TaskRunner(1, self)  # one load or export at a time, in order
@@ -154,35 +154,20 @@ class WorklistScreen(QWidget):
 
         self._lay_out()
         self._connect()
-        self._fill_practices()
-        self.load()
+        if load_now:  # the main window waits until the tab is first shown
+            self.reload()
 
     # -- building ------------------------------------------------------------------------------
 
     def _setup_table(self) -> None:
-        table = self.table
-        table.setModel(self.model)
-        table.setAccessibleName("Recall worklist")
-        table.setAccessibleDescription(
+        configure_list_table(
+            self.table, self.model, "Recall worklist",
             "One patient per row, most check elements outstanding first, then the longest "
             "overdue. Each element column says its state in words. Press Enter to open the "
-            "patient's record."
+            "patient's record.",
+            _SAMPLES,
         )
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        metrics = table.fontMetrics()
-        padding = metrics.horizontalAdvance("M") * 2
-        for column, sample in _SAMPLES.items():
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + padding)
-        header.setStretchLastSection(True)  # care adjustments take what is left
+        self.table.horizontalHeader().setStretchLastSection(True)  # care adjustments
 
     def _lay_out(self) -> None:
         practice_label = QLabel("&Practice:")
