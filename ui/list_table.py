@@ -5,9 +5,12 @@ and columns sized from sample text in the current font, so they fit at any text 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+Col = TypeVar("Col", bound=int)  # a column number, or an IntEnum of a model's columns
 
 
 def configure_list_table(
@@ -15,7 +18,7 @@ def configure_list_table(
     model: QAbstractItemModel,
     name: str,
     description: str,
-    column_samples: Mapping[int, str],
+    column_samples: Mapping[Col, str],
 ) -> None:
     table.setModel(model)
     table.setAccessibleName(name)
