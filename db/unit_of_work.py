@@ -11,6 +11,7 @@ from db.queries.caseload import SqlCaseloadQueries
 from db.queries.demo import SqlDemoWriter
 from db.queries.imports import SqlImportWriter
 from db.queries.patients import SqlPatientQueries
+from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.worklist import SqlWorklistQueries
 from facilitator_app.services.imports import ImportWriter
@@ -20,6 +21,7 @@ from facilitator_app.services.ports import (
     PatientQueries,
     RegisterQueries,
 )
+from facilitator_app.services.qof import QofQueries
 from facilitator_app.services.worklist import WorklistQueries
 
 
@@ -32,6 +34,7 @@ class SqlAlchemyUnitOfWork:
     demo: DemoWriter
     imports: ImportWriter
     worklist: WorklistQueries
+    qof: QofQueries
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
@@ -42,6 +45,7 @@ class SqlAlchemyUnitOfWork:
         self.patients = SqlPatientQueries(self.session)
         self.register = SqlRegisterQueries(self.session)
         self.worklist = SqlWorklistQueries(self.session)
+        self.qof = SqlQofQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         return self

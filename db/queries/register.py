@@ -22,14 +22,16 @@ LITHIUM_WINDOW_MONTHS = 6
 
 
 def register_membership(ref: date) -> Subquery:
-    """One row per patient on the register at ``ref``: patient_id, on_mh1, on_mh2, in_remission.
+    """One row per patient on the register at ``ref``: patient_id, on_mh1, on_mh2, in_remission,
+    and the first and latest diagnosis dates (first_dx, last_dx; NULL for lithium only).
 
     Records dated after ``ref`` are ignored. Remission: latest remission code on or after the
     latest diagnosis code (same-day tie counts as remission). MH2: latest lithium issue within
     the 6 months up to ``ref`` and no stop record on or after it.
     """
     dx = (
-        select(SmiDiagnosis.patient_id, func.max(SmiDiagnosis.diagnosed_on).label("last_dx"))
+        select(SmiDiagnosis.patient_id, func.max(SmiDiagnosis.diagnosed_on).label("last_dx"),
+               func.min(SmiDiagnosis.diagnosed_on).label("first_dx"))
         .where(SmiDiagnosis.diagnosed_on <= ref)
         .group_by(SmiDiagnosis.patient_id)
         .subquery("dx")
@@ -66,6 +68,8 @@ def register_membership(ref: date) -> Subquery:
             case((on_mh1, True), else_=False).label("on_mh1"),
             case((on_mh2, True), else_=False).label("on_mh2"),
             case((in_remission, True), else_=False).label("in_remission"),
+            dx.c.first_dx,
+            dx.c.last_dx,
         )
         .outerjoin(dx, dx.c.patient_id == Patient.id)
         .outerjoin(rem, rem.c.patient_id == Patient.id)

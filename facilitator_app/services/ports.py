@@ -17,6 +17,7 @@ from facilitator_app.domain.checks import Element, RecallStatus
 
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
     from facilitator_app.services.imports import ImportWriter
+    from facilitator_app.services.qof import QofQueries
     from facilitator_app.services.worklist import WorklistQueries
 
 # ---------------------------------------------------------------------------------------------
@@ -277,6 +278,7 @@ class UnitOfWork(Protocol):
     demo: DemoWriter
     imports: ImportWriter
     worklist: WorklistQueries
+    qof: QofQueries
 
     def __enter__(self) -> Self: ...
 

@@ -13,7 +13,7 @@ then a valid PCA removes the patient from the denominator, otherwise they are ou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -29,8 +29,10 @@ __all__ = [
     "Outcome",
     "QofFacts",
     "State",
+    "element_label",
     "evaluate",
     "indicator_elements",
+    "known_by",
     "lipids_higher_risk",
 ]
 
@@ -103,7 +105,7 @@ def indicator_elements(indicator: Indicator) -> tuple[str, ...]:
 
 def _latest(items: Iterable[tuple[date, object]], ref: date) -> tuple[date, object] | None:
     dated = [item for item in items if item[0] <= ref]
-    return max(dated, key=lambda item: item[0]) if dated else None
+    return max(dated, key=lambda item: (item[0], str(item[1]))) if dated else None  # as SQL ties
 
 
 def lipids_higher_risk(facts: QofFacts, ref: date) -> str | None:
@@ -129,12 +131,38 @@ def _done(facts: QofFacts, element: str, ref: date, months: int) -> date | None:
     return max(dates) if dates else None
 
 
-def _label(element: str) -> str:
+def element_label(element: str) -> str:
     return "Care plan" if element == CARE_PLAN else ELEMENT_LABELS[Element(element)]
 
 
-def evaluate(facts: QofFacts, rules: Ruleset, ref: date) -> dict[str, Outcome]:
-    status = register_status(facts.register, ref)
+def known_by(facts: QofFacts, cut: date) -> QofFacts:
+    """The facts as they stood on ``cut``: later records are not known yet."""
+    register = facts.register
+    return replace(
+        facts,
+        register=RegisterFacts(
+            tuple(d for d in register.diagnosis_dates if d <= cut),
+            tuple(d for d in register.remission_dates if d <= cut),
+            tuple(d for d in register.lithium_issue_dates if d <= cut),
+            tuple(d for d in register.lithium_stop_dates if d <= cut)),
+        records={k: tuple(d for d in v if d <= cut) for k, v in facts.records.items()},
+        adjustments=tuple(a for a in facts.adjustments if a[2] <= cut),
+        invitations=tuple(d for d in facts.invitations if d <= cut),
+        smoking=tuple(x for x in facts.smoking if x[0] <= cut),
+        bmi=tuple(x for x in facts.bmi if x[0] <= cut),
+        registered_on=(facts.registered_on if facts.registered_on and facts.registered_on <= cut
+                       else None),
+    )
+
+
+def evaluate(facts: QofFacts, rules: Ruleset, ref: date,
+             cut: date | None = None) -> dict[str, Outcome]:
+    """Outcomes at the achievement date ``ref`` (windows end there) from what was recorded by
+    ``cut`` (default ``ref``; earlier for a year still running, when register membership is
+    also taken at ``cut``). ``facts.conditions`` must already be those present at ``cut``."""
+    if cut is not None and cut < ref:
+        facts = known_by(facts, cut)
+    status = register_status(facts.register, cut or ref)
     outcomes: dict[str, Outcome] = {}
     for indicator in rules.indicators:
         outcomes[indicator.id] = _one(indicator, facts, rules, ref, status.on_register,
@@ -200,8 +228,8 @@ def _element_found(facts: QofFacts, element: str, ref: date, months: int) -> (
         tuple[str, tuple[str, ...]]):
     done = _done(facts, element, ref, months)
     if done:
-        return f"{_label(element)} recorded {format_uk_date(done)}", ()
-    return f"{_label(element)} not recorded in the last {months} months", (element,)
+        return f"{element_label(element)} recorded {format_uk_date(done)}", ()
+    return f"{element_label(element)} not recorded in the last {months} months", (element,)
 
 
 def _lipids_found(indicator: Indicator, facts: QofFacts, ref: date) -> tuple[str, tuple[str, ...]]:

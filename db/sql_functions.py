@@ -1,0 +1,30 @@
+"""SQL the two databases spell differently, written once as SQLAlchemy constructs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
+    """``days_between(first, last)``: whole days from one date to a later one."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    first, last = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({last}) - julianday({first}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    first, last = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({last} - {first})"
