@@ -195,12 +195,12 @@ class Observation(Tracked, Base):
 
 
 class CareAdjustment(Tracked, Base):
-    """A personalised care adjustment (formerly exception reporting)."""
+    """A personalised care adjustment (formerly exception reporting), or an invitation."""
 
     __tablename__ = "care_adjustment"
 
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(30))  # unsuitable, declined, no_response
+    reason: Mapped[str] = mapped_column(String(30))  # unsuitable, declined, invitation
     code: Mapped[str] = mapped_column(String(20))
     element: Mapped[str | None] = mapped_column(String(30))  # None: all MH indicators
     recorded_on: Mapped[date] = mapped_column(Date)

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.queries.caseload import SqlCaseloadQueries
+from db.queries.checks import SqlCheckWriter
 from db.queries.demo import SqlDemoWriter
 from db.queries.imports import SqlImportWriter
 from db.queries.patients import SqlPatientQueries
@@ -22,6 +23,7 @@ from facilitator_app.services.ports import (
     RegisterQueries,
 )
 from facilitator_app.services.qof import QofQueries
+from facilitator_app.services.record_check import CheckWriter
 from facilitator_app.services.worklist import WorklistQueries
 
 
@@ -35,6 +37,7 @@ class SqlAlchemyUnitOfWork:
     imports: ImportWriter
     worklist: WorklistQueries
     qof: QofQueries
+    checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
@@ -48,6 +51,7 @@ class SqlAlchemyUnitOfWork:
         self.qof = SqlQofQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
+        self.checks = SqlCheckWriter(self.session)
         return self
 
     def __exit__(

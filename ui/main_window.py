@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.caseload = CaseloadScreen(ctx)
         self.panel = PatientPanel(ctx)
         self.caseload.patient_selected.connect(self.panel.show_patient)
+        self.panel.record_changed.connect(self._data_changed)  # a check was saved
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.caseload)
         splitter.addWidget(self.panel)

@@ -51,6 +51,7 @@ from facilitator_app.domain.dates import window_start
 from facilitator_app.domain.qof.evaluate import (
     CARE_PLAN,
     HIGHER_RISK_CONDITIONS,
+    INVITATION,
     PCA_REASONS,
     WHITE_ETHNICITIES,
     QofFacts,
@@ -100,7 +101,7 @@ def _adjustments(ref: date, cut: date, months: int) -> Subquery:
         for element in RECORD_ELEMENTS:
             columns.append(func.max(case((and_(a.reason == reason, a.element == element), 1),
                                          else_=0)).label(f"{reason}_{element}"))
-    invitation = a.reason == "invitation"
+    invitation = a.reason == INVITATION
     columns += [
         func.count(case((invitation, 1))).label("invitations"),
         func.min(case((invitation, a.recorded_on))).label("first_invited"),
@@ -330,7 +331,7 @@ class SqlQofQueries:
             records={k: tuple(v) for k, v in records.items()},
             adjustments=tuple((r, e, d) for r, e, d in adjustments
                               if r in ("unsuitable", "declined")),
-            invitations=tuple(d for r, _, d in adjustments if r == "invitation"),
+            invitations=tuple(d for r, _, d in adjustments if r == INVITATION),
             smoking=tuple(smoking),
             bmi=tuple(bmi),
             conditions=tuple(sorted(c for c, (_, present) in latest_condition.items()

@@ -46,6 +46,7 @@ from sqlalchemy.types import Date
 from db.models import CareAdjustment, Observation, Patient, Practice
 from db.queries.register import register_membership
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
+from facilitator_app.domain.qof.evaluate import INVITATION
 from facilitator_app.services.worklist import (
     CareAdjustmentNote,
     ElementState,
@@ -223,6 +224,7 @@ class SqlWorklistQueries:
                 CareAdjustment.recorded_on >= spec.year_start,
                 CareAdjustment.recorded_on <= spec.year_end,
                 CareAdjustment.recorded_on <= spec.as_of,
+                CareAdjustment.reason != INVITATION,  # an invitation is not an adjustment
             )
             .subquery("pca")
         )

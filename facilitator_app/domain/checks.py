@@ -60,6 +60,7 @@ class Element(StrEnum):
     CANCER_SCREENING = "cancer_screening"
     MEDICATION_REVIEW = "medication_review"
     QRISK = "qrisk"
+    CARE_PLAN = "care_plan"  # MHP_COD comprehensive care plan (QOF MH002)
 
 
 CORE_ELEMENTS: tuple[Element, ...] = (
@@ -88,6 +89,7 @@ ELEMENT_LABELS: dict[Element, str] = {
     Element.MEDICATION_REVIEW: "Medication review",
     # Not "QRISK®": the name is a registered trademark (domain.md §4.1).
     Element.QRISK: "10-year CVD risk",
+    Element.CARE_PLAN: "Care plan",
 }
 
 

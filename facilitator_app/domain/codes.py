@@ -36,6 +36,7 @@ __all__ = [
     "FASTING_GLUCOSE",
     "HBA1C",
     "HDL_CHOLESTEROL",
+    "CARE_PLAN_CLUSTER",
     "LITHIUM_CLUSTER",
     "REMISSION_CLUSTER",
     "SMI_CATEGORIES",
@@ -105,6 +106,7 @@ SMOKER = "77176002"
 EX_SMOKER = "8517006"
 NEVER_SMOKED = "266919005"
 QRISK3_SCORE = "1085871000000105"
+CARE_PLAN_CLUSTER = "999013411000230100"  # MHP_COD: comprehensive care plan (QOF MH002)
 
 
 def _table(*rows: CodeInfo) -> dict[str, CodeInfo]:
@@ -133,6 +135,7 @@ CODES: dict[str, CodeInfo] = _table(
     CodeInfo(EX_SMOKER, Element.SMOKING, "Ex-smoker", ""),
     CodeInfo(NEVER_SMOKED, Element.SMOKING, "Never smoked", ""),
     CodeInfo(QRISK3_SCORE, Element.QRISK, "QRISK3 10-year CVD risk score", "%"),
+    CodeInfo(CARE_PLAN_CLUSTER, Element.CARE_PLAN, "Comprehensive care plan", ""),
 )
 
 # MH_COD members (domain.md §9, from the public PCD refset listing). Any of these dated on or

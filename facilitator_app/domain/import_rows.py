@@ -289,6 +289,7 @@ _ELEMENT_NAMES: dict[str, str] = {
     "smoker": codes.SMOKER, "current_smoker": codes.SMOKER, "ex_smoker": codes.EX_SMOKER,
     "never_smoked": codes.NEVER_SMOKED, "non_smoker": codes.NEVER_SMOKED,
     "qrisk3": codes.QRISK3_SCORE, "qrisk": codes.QRISK3_SCORE,
+    "care_plan": codes.CARE_PLAN_CLUSTER, "mhp_cod": codes.CARE_PLAN_CLUSTER,
 }
 _SMOKING_WORDS = {"current": codes.SMOKER, "smoker": codes.SMOKER, "yes": codes.SMOKER,
                   "ex": codes.EX_SMOKER, "ex_smoker": codes.EX_SMOKER, "former": codes.EX_SMOKER,

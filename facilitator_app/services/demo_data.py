@@ -22,6 +22,7 @@ from facilitator_app.domain.assessment import assignee_for, follow_up_for
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 from facilitator_app.domain.names import name_sort_key
 from facilitator_app.domain.nhs_number import nhs_numbers_in_test_range
+from facilitator_app.domain.qof.evaluate import INVITATION
 from facilitator_app.domain.thresholds import Finding, assess_blood_pressure, assess_hba1c
 from facilitator_app.services.ports import DemoBatch, DemoPractice
 
@@ -366,6 +367,30 @@ def _add_checks(rng: random.Random, batch: DemoBatch, index: int, sex: str, toda
                 "note": "",
             }
         )
+    _add_care_plans_and_invitations(rng, batch, index, profile, today)
+
+
+def _add_care_plans_and_invitations(
+    rng: random.Random, batch: DemoBatch, index: int, profile: str, today: date
+) -> None:
+    """Care plans (QOF MH002) most years for people who are seen; two invitations at least a
+    week apart for some who are not (a personalised care adjustment once unanswered)."""
+    for years_back in range(3):
+        if rng.random() < (0.6 if profile != "missing" else 0.1):
+            end = today - relativedelta(years=years_back)
+            batch.observations.append({
+                "patient_index": index, "element": Element.CARE_PLAN.value,
+                "code": codes.CARE_PLAN_CLUSTER, "value": None, "unit": "",
+                "observed_on": _day_between(rng, end - relativedelta(months=11), end),
+                "source": "demo",
+            })
+    if profile == "missing" and rng.random() < 0.4:
+        first = today - timedelta(days=rng.randint(20, 200))
+        for invited in (first, first + timedelta(days=rng.randint(7, 30))):
+            batch.adjustments.append({
+                "patient_index": index, "reason": INVITATION, "code": codes.MH_INVITATION,
+                "element": None, "recorded_on": min(invited, today), "note": "",
+            })
 
 
 

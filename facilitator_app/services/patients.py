@@ -33,6 +33,9 @@ PANEL_ELEMENTS: tuple[Element, ...] = (
     Element.WEIGHT,
     Element.HEIGHT,
     Element.QRISK,
+    Element.SUBSTANCE,
+    Element.MEDICATION_REVIEW,
+    Element.CANCER_SCREENING,
 )
 
 # Where one element has several readings, clinicians write them short: "TC 5.3, HDL 1.2".
@@ -136,15 +139,31 @@ def describe(element: Element, readings: Iterable[ObservationFact]) -> str:
         if sys_ and dia and sys_.value is not None and dia.value is not None:
             return f"{sys_.value:.0f}/{dia.value:.0f} mmHg"
     if element is Element.SMOKING:
-        return "; ".join(SMOKING_LABELS.get(c, codes.CODES[c].label) for c in by_code)
+        amount = by_code.pop(codes.CIGARETTES_PER_DAY, None)
+        text = "; ".join(SMOKING_LABELS.get(c, _label(c)) for c in by_code)
+        if amount is not None and amount.value is not None:
+            text += f", {_number(amount.value)} a day"
+        return text
+    if element is Element.ALCOHOL and codes.AUDIT_C in by_code:
+        # the three AUDIT-C answers are kept for the record; the score is what is read
+        by_code = {codes.AUDIT_C: by_code[codes.AUDIT_C]}
     parts = []
     for code, obs in sorted(by_code.items(), key=lambda kv: _code_order(kv[0])):
-        info = codes.CODES.get(code)
-        label = SHORT_LABELS.get(code) or (info.label if info else f"SNOMED {code}")
-        value = "" if obs.value is None else _number(obs.value)
+        label = SHORT_LABELS.get(code) or _label(code)
+        if obs.value is None:  # a coded status: its label is the result
+            parts.append(label)
+            continue
+        value = _number(obs.value)
         unit = f" {obs.unit}" if obs.unit else ""
         parts.append(f"{label} {value}{unit}".strip() if len(by_code) > 1 else f"{value}{unit}")
     return "; ".join(parts)
+
+
+def _label(code: str) -> str:
+    info = codes.code_info(code)
+    if info is not None:
+        return info.label
+    return code if codes.is_app_local(code) else f"SNOMED {code}"
 
 
 def _code_order(code: str) -> int:

@@ -25,7 +25,7 @@ def test_shipped_examples_import_then_reimport_changes_nothing(
     assert "Patients: 200 added, 0 updated" in capsys.readouterr().out
     assert main(["--db", db, "import", "results", str(EXAMPLES / "results.csv"), *as_of]) == 0
     out = capsys.readouterr().out
-    assert "2,444 added" in out and "follow-up" in out
+    assert "2,568 added" in out and "follow-up" in out
     for kind in ("register", "results"):
         spreadsheet = EXAMPLES / "spreadsheet" / f"{kind}.csv"
         assert main(["--db", db, "import", kind, str(spreadsheet), *as_of]) == 0

@@ -47,7 +47,7 @@ def test_ids_from_domain_md() -> None:
     assert codes.HBA1C == "999791000000106"
     assert codes.TOTAL_CHOLESTEROL == "1005671000000105"
     assert codes.QRISK3_SCORE == "1085871000000105"
-    assert len(codes.CODES) == 19
+    assert len(codes.CODES) == 20  # 19 check codes and the MHP_COD care plan (cluster id)
 
 
 def test_smi_diagnoses_and_pca_codes() -> None:
@@ -59,3 +59,28 @@ def test_smi_diagnoses_and_pca_codes() -> None:
     assert codes.PCA_UNSUITABLE == "716301000000102"
     assert codes.PCA_DECLINED == "717051000000101"
     assert codes.MH_INVITATION == "1110951000000105"
+
+
+def test_app_local_codes_are_marked_and_never_look_like_snomed() -> None:
+    assert codes.LOCAL_CODES
+    for key, info in codes.LOCAL_CODES.items():
+        assert key == info.code and info.label
+        assert key.startswith(codes.APP_LOCAL_PREFIX) and codes.is_app_local(key)
+        assert not key.isdigit() and len(key) <= 20  # observation.code is String(20)
+        assert isinstance(info.element, Element)
+    # kept apart from the SNOMED table that practice extracts are read against
+    assert not set(codes.LOCAL_CODES) & set(codes.CODES)
+    assert not any(codes.is_app_local(c) for c in codes.CODES)
+    assert codes.ALL_CODES == {**codes.CODES, **codes.LOCAL_CODES}
+    assert codes.code_info(codes.CIGARETTES_PER_DAY) == codes.LOCAL_CODES[codes.CIGARETTES_PER_DAY]
+    assert codes.code_info(codes.BMI) == codes.CODES[codes.BMI]
+    assert codes.code_info("12345") is None
+
+
+def test_app_local_codes_cover_the_check_extras() -> None:
+    elements = {info.element for info in codes.LOCAL_CODES.values()}
+    assert {Element.SUBSTANCE, Element.MEDICATION_REVIEW, Element.CANCER_SCREENING,
+            Element.ALCOHOL, Element.SMOKING, Element.BLOOD_PRESSURE} == elements
+    assert codes.LOCAL_CODES[codes.CIGARETTES_PER_DAY].unit == "cigarettes/day"
+    assert codes.LOCAL_CODES[codes.SYSTOLIC_BP_OTHER].unit == "mmHg"
+    assert codes.LOCAL_CODES[codes.SUBSTANCE_USE_POSITIVE].unit == ""  # a coded status

@@ -7,7 +7,7 @@ repeat it. The record sits in a scroll area so nothing is cut off at large text 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -30,6 +31,7 @@ from facilitator_app.domain.demographics import sex_label
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.services.patients import PatientNotFound, patient_record
 from facilitator_app.services.ports import PatientRecord
+from facilitator_app.services.qrisk_record import QriskFromRecord, qrisk_from_record
 from ui import status_style
 from ui.context import UiContext
 from ui.models.caseload_model import display_name
@@ -40,6 +42,7 @@ from ui.models.record_tables import (
     follow_up_rows,
 )
 from ui.models.text_table import TextTableModel
+from ui.screens.check_form import CheckFormDialog, format_qrisk
 
 EMPTY_TEXT = "Select a patient to see their record"
 NO_FOLLOW_UPS = "No open follow-ups."
@@ -94,10 +97,16 @@ def _record_table(
 
 
 class PatientPanel(QWidget):
+    """``record_changed`` (patient id) is emitted after a check is saved from the panel, so
+    lists that show recall status or follow-ups can reload."""
+
+    record_changed = Signal(int)
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.record: PatientRecord | None = None
+        self.qrisk: QriskFromRecord | None = None
 
         self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -116,6 +125,17 @@ class PatientPanel(QWidget):
         self.diagnoses_label = _value_label()
         self.reasons_label = _value_label()
         self.follow_ups_empty = QLabel(NO_FOLLOW_UPS)
+        self.record_check_button = QPushButton("Record physical &health check…")
+        self.record_check_button.setAccessibleName("Record physical health check")
+        self.record_check_button.setToolTip("Enter the results of a physical health check for "
+                                            "this patient")
+        self.record_check_button.clicked.connect(self.open_check_form)
+        self.qrisk_label = _value_label()
+        self.qrisk_label.setAccessibleName("10-year CVD risk from the record and inputs used")
+        self.qrisk_smi_note = _value_label()
+        self.qrisk_smi_note.setAccessibleName("NICE note on severe mental illness")
+        self.qrisk_disclaimer = _value_label()
+        self.qrisk_disclaimer.setAccessibleName("Disclaimer for the 10-year CVD risk score")
 
         self.elements = TextTableModel(ELEMENT_HEADERS)
         self.elements_view = _record_table(
@@ -141,6 +161,7 @@ class PatientPanel(QWidget):
         layout.addWidget(self._stack)
         self.setFocusProxy(self.elements_view)
         QWidget.setTabOrder(self.elements_view, self.follow_ups_view)
+        QWidget.setTabOrder(self.follow_ups_view, self.record_check_button)
         self.clear()
 
     def _record_page(self) -> QScrollArea:
@@ -179,6 +200,14 @@ class PatientPanel(QWidget):
         layout.addWidget(_heading("Open follow-ups"))
         layout.addWidget(self.follow_ups_view)
         layout.addWidget(self.follow_ups_empty)
+        record_row = QHBoxLayout()
+        record_row.addWidget(self.record_check_button)
+        record_row.addStretch(1)
+        layout.addLayout(record_row)
+        layout.addWidget(_heading("10-year CVD risk (QRISK3)"))
+        layout.addWidget(self.qrisk_label)
+        layout.addWidget(self.qrisk_smi_note)
+        layout.addWidget(self.qrisk_disclaimer)
         layout.addStretch(1)
 
         scroll = QScrollArea()
@@ -201,14 +230,17 @@ class PatientPanel(QWidget):
         today = self._ctx.today()
         try:
             record = patient_record(self._ctx.new_uow(), patient_id, today)
+            qrisk = qrisk_from_record(self._ctx.new_uow(), patient_id, today)
         except PatientNotFound as exc:
             self.clear(str(exc))
             return
-        self.show_record(record)
+        self.show_record(record, qrisk)
 
-    def show_record(self, record: PatientRecord) -> None:
+    def show_record(self, record: PatientRecord, qrisk: QriskFromRecord | None = None) -> None:
         today = self._ctx.today()
         self.record = record
+        self.qrisk = qrisk
+        self._show_qrisk(qrisk)
         self.name_label.setText(display_name(record.family_name, record.given_name))
         self.status_label.setText(f"Health check: {record.status.label}")
         self.status_label.setToolTip(status_style.EXPLANATION[record.status])
@@ -236,6 +268,37 @@ class PatientPanel(QWidget):
         self.follow_ups_view.setVisible(bool(rows))
         self.follow_ups_empty.setVisible(not rows)
         self._stack.setCurrentIndex(1)
+
+    def _show_qrisk(self, qrisk: QriskFromRecord | None) -> None:
+        """The score the record gives today, with its inputs, NICE's SMI note and the
+        disclaimer; the disclaimer also covers any stored score in the table above."""
+        if qrisk is None:
+            self.qrisk_label.setText("Not calculated.")
+        else:
+            self.qrisk_label.setText("From the record as it stands today. " + format_qrisk(qrisk))
+        self.qrisk_smi_note.setText(qrisk.smi_note if qrisk else "")
+        self.qrisk_disclaimer.setText(qrisk.disclaimer if qrisk else "")
+        self.qrisk_smi_note.setVisible(qrisk is not None)
+        self.qrisk_disclaimer.setVisible(qrisk is not None)
+
+    # -- recording a check ---------------------------------------------------------------------
+
+    def open_check_form(self) -> CheckFormDialog | None:
+        """Modal: the record behind it changes when the check is saved."""
+        if self.record is None:
+            return None
+        dialog = CheckFormDialog(self._ctx, self.record.patient_id, self)
+        dialog.saved.connect(self._check_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _check_saved(self, _saved: object) -> None:
+        if self.record is None:
+            return
+        patient_id = self.record.patient_id
+        self.show_patient(patient_id)
+        self.record_changed.emit(patient_id)
 
     @staticmethod
     def _badges(record: PatientRecord) -> str:

@@ -25,6 +25,7 @@ from facilitator_app.domain.register import RegisterFacts, register_status
 __all__ = [
     "CARE_PLAN",
     "HIGHER_RISK_CONDITIONS",
+    "INVITATION",
     "PCA_REASONS",
     "Outcome",
     "QofFacts",
@@ -36,7 +37,11 @@ __all__ = [
     "lipids_higher_risk",
 ]
 
-CARE_PLAN = "care_plan"  # observation element of an MHP_COD care plan record
+CARE_PLAN = Element.CARE_PLAN.value  # observation element of an MHP_COD care plan record
+
+INVITATION = "invitation"
+"""``care_adjustment.reason`` of an MHINVITE_COD invitation record: not an adjustment itself,
+but two unanswered invitations at least 7 days apart are one (domain.md §2.2)."""
 
 PCA_REASONS: Mapping[str, str] = {
     "unsuitable": "Care unsuitable (clinical judgement)",
@@ -132,7 +137,7 @@ def _done(facts: QofFacts, element: str, ref: date, months: int) -> date | None:
 
 
 def element_label(element: str) -> str:
-    return "Care plan" if element == CARE_PLAN else ELEMENT_LABELS[Element(element)]
+    return ELEMENT_LABELS[Element(element)]
 
 
 def known_by(facts: QofFacts, cut: date) -> QofFacts:
