@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.queries.caseload import SqlCaseloadQueries
 from db.queries.checks import SqlCheckWriter
 from db.queries.demo import SqlDemoWriter
+from db.queries.follow_ups import SqlFollowUpQueries
 from db.queries.imports import SqlImportWriter
 from db.queries.patients import SqlPatientQueries
 from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.worklist import SqlWorklistQueries
+from facilitator_app.services.follow_ups import FollowUpsQueries
 from facilitator_app.services.imports import ImportWriter
 from facilitator_app.services.ports import (
     CaseloadQueries,
@@ -37,6 +39,7 @@ class SqlAlchemyUnitOfWork:
     imports: ImportWriter
     worklist: WorklistQueries
     qof: QofQueries
+    follow_ups: FollowUpsQueries
     checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -49,6 +52,7 @@ class SqlAlchemyUnitOfWork:
         self.register = SqlRegisterQueries(self.session)
         self.worklist = SqlWorklistQueries(self.session)
         self.qof = SqlQofQueries(self.session)
+        self.follow_ups = SqlFollowUpQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -21,6 +22,7 @@ from facilitator_app.services.ports import DemoSummary
 from ui.context import UiContext
 from ui.screens.caseload import CaseloadScreen
 from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
+from ui.screens.follow_ups import FollowUpsScreen
 from ui.screens.import_dialog import ImportDialog
 from ui.screens.patient_panel import PatientPanel
 from ui.screens.worklist import WorklistScreen
@@ -69,12 +71,18 @@ class MainWindow(QMainWindow):
 
         self.worklist = WorklistScreen(ctx, load_now=False)
         self.worklist.patient_selected.connect(self.open_patient)
+        self.follow_ups = FollowUpsScreen(ctx, load_now=False)
+        self.follow_ups.patient_selected.connect(self.open_patient)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
         self.tabs.tabBar().setAccessibleName("Choose a screen")
         self.tabs.addTab(splitter, "&Caseload")
         self.tabs.addTab(self.worklist, "&Recall worklist")
-        self._worklist_loaded = False
+        self.tabs.addTab(self.follow_ups, "&Follow-ups")
+        # Screens that read the whole register load when first shown, not at start-up.
+        self._lazy: dict[QWidget, Callable[[], None]] = {
+            self.worklist: self.worklist.reload, self.follow_ups: self.follow_ups.reload}
+        self._shown: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         QWidget.setTabOrder(self.caseload.table, self.panel.elements_view)
@@ -130,16 +138,17 @@ class MainWindow(QMainWindow):
         self.panel.show_patient(patient_id)
 
     def _tab_changed(self, index: int) -> None:
-        # The worklist reads the whole register: only when first looked at, not at start-up.
-        if self.tabs.widget(index) is self.worklist and not self._worklist_loaded:
-            self._worklist_loaded = True
-            self.worklist.reload()
+        screen = self.tabs.widget(index)
+        if screen in self._lazy and screen not in self._shown:
+            self._shown.add(screen)
+            self._lazy[screen]()
 
     def _data_changed(self, *_args: object) -> None:
-        """After an import: every list that shows register data reads it again."""
+        """After an import or a saved check: every list showing register data reads it again
+        (the lazy screens only once they have been looked at)."""
         self.caseload.reload()
-        if self._worklist_loaded:
-            self.worklist.reload()
+        for screen in self._shown:
+            self._lazy[screen]()
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Facilitator", about_text())
@@ -185,4 +194,5 @@ class MainWindow(QMainWindow):
         """Running jobs are cancelled and awaited, so no transaction is cut off mid-write."""
         self.writer.shutdown()
         self.worklist.shutdown()
+        self.follow_ups.shutdown()
         super().closeEvent(event)

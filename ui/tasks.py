@@ -28,8 +28,9 @@ class Task(QObject):
     failed = Signal(object)  # the exception, for the screen to explain
     cancelled = Signal()
 
-    def __init__(self, job: Job, parent: QObject | None = None) -> None:
+    def __init__(self, job: Job, parent: QObject | None = None, *, tag: object = None) -> None:
         super().__init__(parent)
+        self.tag = tag  # whatever the caller needs to recognise this task's outcome
         self._job = job
         self._cancel = CancelToken()
 
@@ -58,6 +59,11 @@ class Task(QObject):
 class TaskRunner(QObject):
     """Runs tasks on its own pool and keeps each alive until it has finished.
 
+    Screens connect a task's outcome to their own methods (never to a lambda holding the
+    screen): a bound method of a QObject is disconnected by Qt when the screen is deleted, so a
+    late result never reaches a deleted widget. Such a method finds its task with
+    ``self.sender()``; the task's ``tag`` says which load it was (to ignore stale results).
+
     Holding the reference matters: a Task nobody holds could be collected while its job still
     runs, and the job would then emit on a deleted object. ``writer()`` gives the one-thread pool
     for writes, so two jobs never write at once; ``shutdown`` cancels what is left and waits, so
@@ -79,10 +85,6 @@ class TaskRunner(QObject):
         return frozenset(self._running)
 
     def run(self, task: Task) -> Task:
-        # Owned by the runner, which the screen owns: when the screen goes, its pool is
-        # waited for first (it was created first), then the tasks are deleted with their
-        # connections, so a late result never reaches a deleted widget.
-        task.setParent(self)
         self._running.add(task)
         for signal in (task.succeeded, task.failed):
             signal.connect(self._forget_sender)
@@ -94,7 +96,6 @@ class TaskRunner(QObject):
         sender = self.sender()
         if isinstance(sender, Task):
             self._running.discard(sender)
-            sender.deleteLater()  # after the other receivers of this outcome have run
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         """Cancel every running task and wait for the pool; False if it timed out."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from facilitator_app.domain.checks import Element, RecallStatus
 
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
+    from facilitator_app.services.follow_ups import FollowUpsQueries
     from facilitator_app.services.imports import ImportWriter
     from facilitator_app.services.qof import QofQueries
     from facilitator_app.services.record_check import CheckWriter
@@ -280,6 +281,7 @@ class UnitOfWork(Protocol):
     imports: ImportWriter
     worklist: WorklistQueries
     qof: QofQueries
+    follow_ups: FollowUpsQueries
     checks: CheckWriter
 
     def __enter__(self) -> Self: ...

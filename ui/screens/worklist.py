@@ -262,16 +262,25 @@ class WorklistScreen(QWidget):
             cancel.raise_if_cancelled()
             return rows, worklist_summary(ctx.new_uow(), query)
 
-        task = Task(job)
-        task.succeeded.connect(lambda result: self._loaded(generation, query, result))
-        task.failed.connect(lambda exc: self._load_failed(generation, exc))
+        task = Task(job, tag=(generation, query))
+        task.succeeded.connect(self._loaded)
+        task.failed.connect(self._load_failed)
         self._loading = task
         self.count_label.setText("Loading the worklist…")
         self._set_exports_enabled(False)
         self._runner.run(task)
 
-    def _loaded(self, generation: int, query: WorklistQuery, result: object) -> None:
-        if generation != self._generation:
+    def _current_load(self) -> WorklistQuery | None:
+        """The query of the load whose outcome this is, if it is still the latest."""
+        task = self.sender()
+        if not isinstance(task, Task) or not isinstance(task.tag, tuple):
+            return None
+        generation, query = task.tag
+        return query if generation == self._generation else None
+
+    def _loaded(self, result: object) -> None:
+        query = self._current_load()
+        if query is None:
             return  # a newer load has started since
         rows, summary = cast(Loaded, result)
         self._loading = None
@@ -282,8 +291,8 @@ class WorklistScreen(QWidget):
         self._set_exports_enabled(bool(rows))
         self.loaded.emit(len(rows))
 
-    def _load_failed(self, generation: int, exc: object) -> None:
-        if generation != self._generation:
+    def _load_failed(self, exc: object) -> None:
+        if self._current_load() is None:
             return
         self._loading = None
         self.count_label.setText(f"Could not read the worklist: {exc}")
@@ -322,14 +331,20 @@ class WorklistScreen(QWidget):
             return write_worklist(rows, year, path, fmt, progress=progress, cancel=cancel)
 
         task = Task(job)
-        task.succeeded.connect(lambda count: self._exported(path, count))
-        task.failed.connect(lambda exc: self.message.setText(f"Could not export: {exc}"))
+        task.tag = path
+        task.succeeded.connect(self._exported)
+        task.failed.connect(self._export_failed)
         self.message.setText(f"Exporting {len(rows):,} patients to {path.name}…")
         self._runner.run(task)
 
-    def _exported(self, path: Path, count: object) -> None:
+    def _exported(self, count: object) -> None:
+        task = self.sender()
+        path = task.tag if isinstance(task, Task) else ""
         self.message.setText(f"Exported {count:,} patients to {path}.")
         self.exported.emit(str(path))
+
+    def _export_failed(self, exc: object) -> None:
+        self.message.setText(f"Could not export: {exc}")
 
     # -- rows ----------------------------------------------------------------------------------
 
