@@ -452,7 +452,10 @@ def _follow_up(
 ) -> None:
     """The follow-up an abnormal result creates, by the same rules a recorded check uses."""
     action, due = follow_up_for(finding, on)
-    done = min(today, due - timedelta(days=rng.randint(0, 20))) if rng.random() < 0.6 else None
+    # most old actions have been dealt with; recent ones are often still open
+    done_rate = 0.97 if (today - due).days > 90 else 0.5
+    done = (min(today, due - timedelta(days=rng.randint(0, 20)))
+            if rng.random() < done_rate else None)
     batch.follow_ups.append(
         {
             "patient_index": index,
