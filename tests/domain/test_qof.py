@@ -185,3 +185,15 @@ def test_care_plan_must_follow_the_latest_diagnosis() -> None:
     assert evaluate(before, RULES, REF)["MH002"].state is State.OUTSTANDING
     after = _facts(register=register, records={"care_plan": (date(2024, 9, 1),)})
     assert evaluate(after, RULES, REF)["MH002"].state is State.ACHIEVED
+
+
+def test_every_configured_year_loads_and_says_what_is_unverified() -> None:
+    years = available_years()
+    assert QofYear(2026) in years  # the year the app is used in
+    for year in years:
+        rules = ruleset_for(year)
+        assert rules.year == year
+        assert [i.id for i in rules.indicators][:2] == ["MH001", "MH002"]
+        if "carried forward" in rules.point_value_source:
+            assert "unverified" in rules.point_value_source
+            assert all("unverified" in i.source for i in rules.indicators)
