@@ -168,54 +168,59 @@ def patient_states(rules: Ruleset, ref: date, cut: date,
         and_(white_or_unknown, bmi >= 25),
         and_(~white_or_unknown, bmi >= 23),
     )
-    lipids_ok = case((higher_risk, rec.c.lipids_on.is_not(None)),
-                     else_=rec.c.lipids_low_on.is_not(None))
+    # Everything per patient once, materialised: the state of each indicator below reads these
+    # columns many times, and a correlated subquery inside a CASE would run at every reading.
+    facts = (
+        select(Patient.id.label("patient_id"), Patient.practice_id, Patient.registered_on,
+               Patient.core_check_oldest_on, reg.c.first_dx, reg.c.last_dx,
+               *[rec.c[f"{e}_on"] for e in RECORD_ELEMENTS], rec.c.lipids_low_on,
+               *[c for c in adj.c if c.name != "patient_id"],
+               case((higher_risk, 1), else_=0).label("higher_risk"))
+        .join(reg, reg.c.patient_id == Patient.id)
+        .outerjoin(rec, rec.c.patient_id == Patient.id)
+        .outerjoin(adj, adj.c.patient_id == Patient.id)
+        .where(reg.c.on_mh1 == true(), reg.c.in_remission == false())
+        .cte("qof_facts").prefix_with("MATERIALIZED")
+    )
+    f = facts.c
+    lipids_ok = case((f.higher_risk == 1, f.lipids_on.is_not(None)),
+                     else_=f.lipids_low_on.is_not(None))
 
     def done(element: str) -> ColumnElement[bool]:
         if element == Element.LIPIDS.value:
             return lipids_ok == true()
         if element == CARE_PLAN:
-            return rec.c.care_plan_on >= reg.c.last_dx
-        return rec.c[f"{element}_on"].is_not(None)
+            return f.care_plan_on >= f.last_dx
+        return f[f"{element}_on"].is_not(None)
 
     start_new = window_start(ref, rules.new_diagnosis_months)
     start_registered = window_start(ref, rules.new_registration_months)
     # n invitations whose first and last are >= gap days apart contain a pair that far apart
-    invited = and_(func.coalesce(adj.c.invitations, 0) >= rules.invitations_needed,
-                   days_between(adj.c.first_invited, adj.c.last_invited)
-                   >= rules.invitation_gap_days)
+    invited = and_(func.coalesce(f.invitations, 0) >= rules.invitations_needed,
+                   days_between(f.first_invited, f.last_invited) >= rules.invitation_gap_days)
 
     def state(indicator: Indicator) -> ColumnElement[str]:
         elements = indicator_elements(indicator)
         achieved = and_(*[done(e) for e in elements])
         whens: list[tuple[ColumnElement[bool], str]] = [(achieved, ACHIEVED)]
         for reason in ("unsuitable", "declined"):
-            flags = [adj.c[f"{reason}_all"] == 1, *[adj.c[f"{reason}_{e}"] == 1
-                                                    for e in elements]]
+            flags = [f[f"{reason}_all"] == 1, *[f[f"{reason}_{e}"] == 1 for e in elements]]
             whens.append((or_(*flags), pca_state(reason)))
         whens += [
             (invited, pca_state("no_response")),
-            (reg.c.first_dx >= start_new, pca_state("new_diagnosis")),
-            (Patient.registered_on.between(start_registered, cut),
+            (f.first_dx >= start_new, pca_state("new_diagnosis")),
+            (f.registered_on.between(start_registered, cut),
              pca_state("new_registration")),
         ]
         return case(*[(cond, literal(value)) for cond, value in whens],
                     else_=literal(OUTSTANDING)).label(indicator.id)
 
-    all_six_12m = and_(*[rec.c[f"{e.value}_on"].is_not(None) for e in CORE_ELEMENTS])
-    due = (or_(Patient.core_check_oldest_on.is_(None), Patient.core_check_oldest_on < due_before)
+    all_six_12m = and_(*[f[f"{e.value}_on"].is_not(None) for e in CORE_ELEMENTS])
+    due = (or_(f.core_check_oldest_on.is_(None), f.core_check_oldest_on < due_before)
            if due_before else false())
-    return (
-        select(Patient.id.label("patient_id"), Patient.practice_id,
-               *[state(i) for i in rules.scored],
-               case((all_six_12m, 1), else_=0).label("phc_all_six"),
-               case((due, 1), else_=0).label("due"))
-        .join(reg, reg.c.patient_id == Patient.id)
-        .outerjoin(rec, rec.c.patient_id == Patient.id)
-        .outerjoin(adj, adj.c.patient_id == Patient.id)
-        .where(reg.c.on_mh1 == true(), reg.c.in_remission == false())
-    )
-
+    return select(f.patient_id, f.practice_id, *[state(i) for i in rules.scored],
+                  case((all_six_12m, 1), else_=0).label("phc_all_six"),
+                  case((due, 1), else_=0).label("due"))
 
 class SqlQofQueries:
     def __init__(self, session: Session) -> None:
@@ -226,7 +231,9 @@ class SqlQofQueries:
         """Per practice: register size, cohort size, and per scored indicator the number in
         each state (``<id>_A``, ``<id>_O``, ``<id>_P:<reason>``), plus the number of patients
         with anything outstanding. A handful of grouped statements, whatever the register size."""
-        states = patient_states(rules, ref, cut, due_before).subquery("states")
+        # materialised: each state is counted several times below and must be worked out once
+        states = (patient_states(rules, ref, cut, due_before).cte("states")
+                  .prefix_with("MATERIALIZED"))
         columns: list[Any] = [func.count().label("cohort"),
                               func.sum(states.c.phc_all_six).label("phc_all_six")]
         for indicator in rules.scored:
