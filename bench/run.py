@@ -30,12 +30,15 @@ from sqlalchemy import text  # noqa: E402
 
 from db.unit_of_work import SqlAlchemyUnitOfWork  # noqa: E402
 from facilitator_app.bootstrap import AppContext, build_context  # noqa: E402
+from facilitator_app.domain.dates import QofYear  # noqa: E402
 from facilitator_app.domain.import_format import ImportKind  # noqa: E402
 from facilitator_app.services.caseload import caseload_page, count_caseload  # noqa: E402
 from facilitator_app.services.demo import build_demo_register  # noqa: E402
 from facilitator_app.services.demo_extracts import write_demo_extracts  # noqa: E402
 from facilitator_app.services.imports import import_file  # noqa: E402
 from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, CaseloadSort  # noqa: E402
+from facilitator_app.services.qof import qof_summary  # noqa: E402
+from facilitator_app.services.worklist import WorklistQuery, recall_worklist  # noqa: E402
 
 TODAY = date(2026, 11, 22)
 
@@ -79,6 +82,25 @@ def model_pages(ctx: AppContext, query: CaseloadQuery) -> tuple[float, float, in
         model.data(model.index(model.rowCount() - 1, 1))
 
     return best_ms(first), best_ms(last), model.rowCount()
+
+
+def register_query_figures(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """Whole-register aggregates, each beside one plain scan of the observation table."""
+    floor = observation_scan_ms(ctx)
+    year = QofYear.containing(TODAY)
+    summary_ms = best_ms(lambda: qof_summary(ctx.new_uow(), year, TODAY), repeat=3)
+    summary = qof_summary(ctx.new_uow(), year, TODAY)
+    worklist_ms = best_ms(lambda: sum(1 for _ in recall_worklist(
+        ctx.new_uow(), WorklistQuery(as_of=TODAY))), repeat=3)
+    rows = sum(1 for _ in recall_worklist(ctx.new_uow(), WorklistQuery(as_of=TODAY)))
+    return [
+        ("full scan of observation (floor)", f"{floor:.1f} ms", ""),
+        (f"QOF summary {year.label}, all practices", f"{summary_ms:.0f} ms",
+         f"{summary_ms / floor:.1f}x floor; {sum(p.cohort for p in summary.practices):,} in "
+         "the indicator cohort"),
+        ("recall worklist, all practices (all rows)", f"{worklist_ms:.0f} ms",
+         f"{worklist_ms / floor:.1f}x floor; {rows:,} patients outstanding"),
+    ]
 
 
 def observation_scan_ms(ctx: AppContext) -> float:
@@ -168,6 +190,7 @@ def caseload_figures(patients: int, seed: int) -> list[tuple[str, str, str]]:
             first, last, total = model_pages(ctx, query)
             rows.append((f"{label}: first page", f"{first:.1f} ms", f"{total:,} rows"))
             rows.append((f"{label}: last page", f"{last:.1f} ms", ""))
+        rows += register_query_figures(ctx)
         ctx.close()
         rows.append(("cold start to first paint", f"{cold_start_ms(db_url):.0f} ms",
                      "median of 3, fresh process"))
