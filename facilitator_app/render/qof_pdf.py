@@ -98,6 +98,7 @@ def _indicator_table(summary: QofSummary, practice: PracticeQof) -> Table:
               "Thresh-\nolds", "Points", "£ earned", "£ still\navailable", "Out-\nstanding",
               "Points if\ndue seen"]
     rows: list[list[Any]] = [header]
+    year_over = summary.produced_on > summary.ref  # nobody can still be seen for it
     for r in practice.indicators:
         ind = r.indicator
         rows.append([
@@ -105,7 +106,8 @@ def _indicator_table(summary: QofSummary, practice: PracticeQof) -> Table:
             f"{r.excepted:,}", f"{r.numerator:,}", _percent(r.achievement),
             f"{ind.lower:g}–{ind.upper:g}%", f"{r.points:.2f} / {ind.points:g}",
             format_pounds(r.pence(r.points)), format_pounds(r.pence(r.points_available)),
-            f"{r.outstanding:,}", f"{r.points_if_due_seen:.2f}"])
+            f"{r.outstanding:,}",
+            "—" if year_over else f"{r.points_if_due_seen:.2f}"])
     # 180 mm: the A4 width inside the margins
     widths = [44 * mm, 12 * mm, 12 * mm, 12 * mm, 13 * mm, 13 * mm, 15 * mm, 15 * mm,
               16 * mm, 13 * mm, 15 * mm]
