@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.worklist.patient_selected.connect(self.open_patient)
         self.follow_ups = FollowUpsScreen(ctx, load_now=False)
         self.follow_ups.patient_selected.connect(self.open_patient)
+        self.follow_ups.follow_up_done.connect(self._data_changed)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
         self.tabs.tabBar().setAccessibleName("Choose a screen")
@@ -147,6 +148,8 @@ class MainWindow(QMainWindow):
         """After an import or a saved check: every list showing register data reads it again
         (the lazy screens only once they have been looked at)."""
         self.caseload.reload()
+        if self.panel.record is not None:
+            self.panel.show_patient(self.panel.record.patient_id)
         for screen in self._shown:
             self._lazy[screen]()
 

@@ -1,84 +1,125 @@
 """Open follow-up actions across the caseload, and recording one as done.
 
-The list is one indexed query (``ix_follow_up_open_due``: open ones, soonest due first)
-joined to the patient, the practice and the result that raised it; it streams rows rather than
-building ORM objects. Completing uses the row's ``version``: a follow-up changed by someone
-else since it was read is reported, never overwritten.
+The list walks ``ix_follow_up_open_due`` (open ones, soonest due first) joined to the patient,
+the practice and the result that raised it. It is counted and read a page at a time (or
+streamed, for an export) and never becomes a list of ORM objects. Completing goes through the
+ORM so the mapper's ``version_id_col`` guards the UPDATE: a follow-up changed by someone else
+since it was read is reported, never overwritten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import FollowUp, Observation, Patient, Practice, utcnow
+from db.models import FollowUp, Observation, Patient, Practice
+from facilitator_app.services.follow_ups import FollowUpSelection, FollowUpState
 
-
-def _filtered(stmt: Any, practice_code: str | None, due_before: date | None,
-              assigned_to: str | None) -> Any:
-    stmt = stmt.where(FollowUp.done_on.is_(None))
-    if practice_code:
-        stmt = stmt.where(Practice.code == practice_code)
-    if due_before is not None:
-        stmt = stmt.where(FollowUp.due_on < due_before)
-    if assigned_to:
-        stmt = stmt.where(FollowUp.assigned_to == assigned_to)
-    return stmt
+_ROW_COLUMNS = (
+    FollowUp.id.label("follow_up_id"),
+    FollowUp.version,
+    FollowUp.patient_id,
+    Patient.nhs_number,
+    Patient.given_name,
+    Patient.family_name,
+    Practice.code.label("practice_code"),
+    FollowUp.action,
+    FollowUp.assigned_to,
+    FollowUp.due_on,
+    Observation.code.label("result_code"),
+    Observation.value.label("result_value"),
+    Observation.unit.label("result_unit"),
+    Observation.observed_on.label("result_on"),
+)
 
 
 class SqlFollowUpQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def count_open(self, practice_code: str | None, due_before: date | None,
-                   assigned_to: str | None) -> int:
-        stmt = (select(func.count()).select_from(FollowUp)
-                .join(Patient, Patient.id == FollowUp.patient_id)
-                .join(Practice, Practice.id == Patient.practice_id))
-        return self._session.scalar(_filtered(stmt, practice_code, due_before, assigned_to)) or 0
+    def _conditions(self, selection: FollowUpSelection) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [FollowUp.done_on.is_(None)]
+        if selection.practice_code:
+            # the practice's key, looked up once, so the filter needs no join to practice
+            practice_id = self._session.scalar(
+                select(Practice.id).where(Practice.code == selection.practice_code))
+            conditions.append(Patient.practice_id == (practice_id or -1))
+        if selection.due_before is not None:
+            conditions.append(FollowUp.due_on < selection.due_before)
+        if selection.assigned_to:
+            conditions.append(FollowUp.assigned_to == selection.assigned_to)
+        return conditions
 
-    def open_rows(self, practice_code: str | None, due_before: date | None,
-                  assigned_to: str | None) -> Iterator[dict[str, Any]]:
-        stmt = (
-            select(FollowUp.id, FollowUp.version, FollowUp.patient_id, Patient.nhs_number,
-                   Patient.given_name, Patient.family_name, Practice.code.label("practice_code"),
-                   FollowUp.action, FollowUp.assigned_to, FollowUp.due_on,
-                   Observation.code.label("result_code"), Observation.value.label("result_value"),
-                   Observation.unit.label("result_unit"),
-                   Observation.observed_on.label("result_on"))
+    def count_open(self, selection: FollowUpSelection) -> int:
+        stmt = select(func.count()).select_from(FollowUp)
+        if selection.practice_code:
+            stmt = stmt.join(Patient, Patient.id == FollowUp.patient_id)
+        return int(self._session.scalar(stmt.where(*self._conditions(selection))) or 0)
+
+    def _rows(self, selection: FollowUpSelection, descending: bool) -> Select[*tuple[Any, ...]]:
+        order = ((FollowUp.due_on.desc(), FollowUp.id.desc()) if descending
+                 else (FollowUp.due_on.asc(), FollowUp.id.asc()))
+        return (
+            select(*_ROW_COLUMNS)
             .join(Patient, Patient.id == FollowUp.patient_id)
             .join(Practice, Practice.id == Patient.practice_id)
             .outerjoin(Observation, Observation.id == FollowUp.observation_id)
-            .order_by(FollowUp.due_on, Patient.sort_name, FollowUp.id)
+            .where(*self._conditions(selection))
+            .order_by(*order)
         )
-        stmt = _filtered(stmt, practice_code, due_before, assigned_to)
-        for row in self._session.execute(stmt.execution_options(yield_per=2000)).mappings():
-            yield dict(row)
 
-    def state(self, follow_up_id: int) -> tuple[int, date | None, date] | None:
-        """(version, done_on, created on) of one follow-up, or None if there is none."""
+    def page(self, selection: FollowUpSelection, offset: int, limit: int,
+             total: int) -> list[Mapping[Any, Any]]:
+        """Rows offset..offset+limit, soonest due first. OFFSET costs the rows it skips, so
+        pages past the middle are read from the other end in reverse, as the caseload does."""
+        if limit <= 0 or offset >= total:
+            return []
+        limit = min(limit, total - offset)
+        from_end = offset > total // 2
+        if from_end:
+            offset = total - offset - limit
+        stmt = self._rows(selection, from_end).offset(offset).limit(limit)
+        rows: list[Mapping[Any, Any]] = list(self._session.execute(stmt).mappings())
+        if from_end:
+            rows.reverse()
+        return rows
+
+    def open_rows(self, selection: FollowUpSelection) -> Iterator[Mapping[Any, Any]]:
+        """Every matching row, streamed in pages of 2,000 (for CSV and the command line)."""
+        stmt = self._rows(selection, False).execution_options(yield_per=2000)
+        yield from self._session.execute(stmt).mappings()
+
+    def state(self, follow_up_id: int) -> FollowUpState | None:
         row = self._session.execute(
-            select(FollowUp.version, FollowUp.done_on, FollowUp.created_at)
+            select(FollowUp.version, FollowUp.done_on, Observation.observed_on)
+            .outerjoin(Observation, Observation.id == FollowUp.observation_id)
             .where(FollowUp.id == follow_up_id)).first()
-        return None if row is None else (row[0], row[1], row[2].date())
+        if row is None:
+            return None
+        version, done_on, result_on = row
+        return FollowUpState(version=version, done_on=done_on, result_on=result_on)
 
     def complete(self, follow_up_id: int, done_on: date, outcome: str,
                  expected_version: int) -> bool:
-        """Record it as done if it is still at ``expected_version`` and open; False if not."""
-        self._session.execute(
-            update(FollowUp)
-            .where(FollowUp.id == follow_up_id, FollowUp.version == expected_version,
-                   FollowUp.done_on.is_(None))
-            .values(done_on=done_on, outcome=outcome, version=FollowUp.version + 1,
-                    updated_at=utcnow())
-            .execution_options(synchronize_session=False))
-        # Read back rather than trust a driver's rowcount: ours is the only change that could
-        # have moved the version to expected + 1 with this date and outcome.
-        after = self._session.execute(
-            select(FollowUp.version, FollowUp.done_on, FollowUp.outcome)
-            .where(FollowUp.id == follow_up_id)).first()
-        return after is not None and tuple(after) == (expected_version + 1, done_on, outcome)
+        """Record it as done if it is still open at ``expected_version``; False if not.
+
+        The UPDATE the ORM emits carries ``WHERE version = <the version loaded>``, so a change
+        committed between our read and our write matches no row and raises StaleDataError
+        instead of being overwritten.
+        """
+        follow_up = self._session.get(FollowUp, follow_up_id)
+        if (follow_up is None or follow_up.version != expected_version
+                or follow_up.done_on is not None):
+            return False
+        follow_up.done_on = done_on
+        follow_up.outcome = outcome
+        try:
+            self._session.flush()
+        except StaleDataError:
+            return False
+        return True
