@@ -145,8 +145,15 @@ def _higher_risk_condition(cut: date) -> ColumnElement[bool]:
     )
 
 
-def patient_states(rules: Ruleset, ref: date, cut: date,
-                   due_before: date | None = None) -> Select[*tuple[Any, ...]]:
+def _one_practice(practice_code: str | None) -> list[ColumnElement[bool]]:
+    if not practice_code:
+        return []
+    return [Patient.practice_id == select(Practice.id).where(Practice.code == practice_code)
+            .scalar_subquery()]
+
+
+def patient_states(rules: Ruleset, ref: date, cut: date, due_before: date | None = None,
+                   practice_code: str | None = None) -> Select[*tuple[Any, ...]]:
     """One row per patient in the SMI indicator cohort (MH1, not in remission, at ``cut``):
     ids, practice, one ``<indicator>`` state column per scored indicator, ``phc_all_six``
     (the national physical health check measure: all six core elements in 12 months, lipids
@@ -179,7 +186,8 @@ def patient_states(rules: Ruleset, ref: date, cut: date,
         .join(reg, reg.c.patient_id == Patient.id)
         .outerjoin(rec, rec.c.patient_id == Patient.id)
         .outerjoin(adj, adj.c.patient_id == Patient.id)
-        .where(reg.c.on_mh1 == true(), reg.c.in_remission == false())
+        .where(reg.c.on_mh1 == true(), reg.c.in_remission == false(),
+               *_one_practice(practice_code))
         .cte("qof_facts").prefix_with("MATERIALIZED")
     )
     f = facts.c
@@ -232,7 +240,7 @@ class SqlQofQueries:
         each state (``<id>_A``, ``<id>_O``, ``<id>_P:<reason>``), plus the number of patients
         with anything outstanding. A handful of grouped statements, whatever the register size."""
         # materialised: each state is counted several times below and must be worked out once
-        states = (patient_states(rules, ref, cut, due_before).cte("states")
+        states = (patient_states(rules, ref, cut, due_before, practice_code).cte("states")
                   .prefix_with("MATERIALIZED"))
         columns: list[Any] = [func.count().label("cohort"),
                               func.sum(states.c.phc_all_six).label("phc_all_six")]
@@ -248,8 +256,10 @@ class SqlQofQueries:
         cohort = {row["practice_id"]: dict(row) for row in
                   self._session.execute(stmt).mappings()}
         reg = register_membership(cut)
-        sizes = select(Patient.practice_id, func.count().label("register")).join(
-            reg, reg.c.patient_id == Patient.id).group_by(Patient.practice_id).subquery()
+        sizes = (select(Patient.practice_id, func.count().label("register"))
+                 .join(reg, reg.c.patient_id == Patient.id)
+                 .where(*_one_practice(practice_code))
+                 .group_by(Patient.practice_id).subquery())
         practices = (select(Practice.id, Practice.code, Practice.name,
                             func.coalesce(sizes.c.register, 0).label("register"))
                      .outerjoin(sizes, sizes.c.practice_id == Practice.id)
@@ -269,7 +279,7 @@ class SqlQofQueries:
                              ) -> Iterator[dict[str, Any]]:
         """Patients with an indicator outstanding (or any, when ``indicator_id`` is None), with
         their states, for the drill-down and the practice's outstanding list."""
-        states = patient_states(rules, ref, cut).subquery("states")
+        states = patient_states(rules, ref, cut, None, practice_code).subquery("states")
         if indicator_id:
             wanted: ColumnElement[bool] = states.c[indicator_id] == OUTSTANDING
         else:
