@@ -27,6 +27,7 @@ from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, Caselo
 from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models.caseload_model import CaseloadModel, Column
+from ui.practice_choice import fill_practices
 
 SEARCH_DELAY_MS = 250
 
@@ -155,17 +156,8 @@ class CaseloadScreen(QWidget):
         return caseload_page(self._ctx.new_uow(), query, self._ctx.today(), offset, limit, total)
 
     def _fill_practices(self) -> None:
-        """(Re)list the practices, keeping the chosen one if it is still there."""
-        chosen = self.practice.currentData()
-        self.practice.blockSignals(True)
-        self.practice.clear()
-        self.practice.addItem("All practices", None)
-        for p in list_practices(self._ctx.new_uow()):
-            self.practice.addItem(f"{p.name} ({p.code}) — {patients_text(p.patient_count)}",
-                                  p.code)
-        found = self.practice.findData(chosen)
-        self.practice.setCurrentIndex(max(found, 0))
-        self.practice.blockSignals(False)
+        fill_practices(self.practice, list_practices(self._ctx.new_uow()),
+                       lambda p: f"{p.name} ({p.code}) — {patients_text(p.patient_count)}")
 
     def reload(self) -> None:
         """Read practices and patients again, e.g. after the demo register was built."""

@@ -43,6 +43,7 @@ from facilitator_app.services.follow_ups import (
 from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models.follow_up_model import Column, FollowUpModel
+from ui.practice_choice import fill_practices
 
 # Widest text each column usually holds: widths follow the user's font and scale, not pixels.
 _COLUMN_SAMPLES = {
@@ -205,14 +206,7 @@ class FollowUpsScreen(QWidget):
         return follow_up_page(self._ctx.new_uow(), query, offset, limit, total)
 
     def _fill_practices(self) -> None:
-        chosen = self.practice.currentData()
-        self.practice.blockSignals(True)
-        self.practice.clear()
-        self.practice.addItem("All practices", None)
-        for p in list_practices(self._ctx.new_uow()):
-            self.practice.addItem(f"{p.name} ({p.code})", p.code)
-        self.practice.setCurrentIndex(max(self.practice.findData(chosen), 0))
-        self.practice.blockSignals(False)
+        fill_practices(self.practice, list_practices(self._ctx.new_uow()))
 
     def query(self) -> FollowUpQuery:
         """Today's date is read each time, so a screen left open overnight counts correctly."""

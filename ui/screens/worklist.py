@@ -44,6 +44,7 @@ from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models import worklist_model as columns
 from ui.models.worklist_model import WorklistModel
+from ui.practice_choice import fill_practices
 from ui.tasks import Task, TaskRunner
 
 RELOAD_DELAY_MS = 300  # typing a date fires a change per keystroke; wait for a pause
@@ -217,16 +218,7 @@ class WorklistScreen(QWidget):
         self.table.activated.connect(self._activated)
 
     def _fill_practices(self) -> None:
-        chosen = self.practice.currentData()
-        self.practice.blockSignals(True)
-        self.practice.clear()
-        self.practice.addItem("All practices", None)
-        for p in list_practices(self._ctx.new_uow()):
-            self.practice.addItem(f"{p.name} ({p.code})", p.code)
-        self.practice.setCurrentIndex(max(self.practice.findData(chosen), 0))
-        self.practice.blockSignals(False)
-
-    # -- loading -------------------------------------------------------------------------------
+        fill_practices(self.practice, list_practices(self._ctx.new_uow()))
 
     def query(self) -> WorklistQuery:
         start = self.year.currentData()
