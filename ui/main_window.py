@@ -25,6 +25,7 @@ from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
 from ui.screens.follow_ups import FollowUpsScreen
 from ui.screens.import_dialog import ImportDialog
 from ui.screens.patient_panel import PatientPanel
+from ui.screens.qof import QofScreen
 from ui.screens.worklist import WorklistScreen
 from ui.tasks import Task, TaskRunner
 
@@ -74,15 +75,19 @@ class MainWindow(QMainWindow):
         self.follow_ups = FollowUpsScreen(ctx, load_now=False)
         self.follow_ups.patient_selected.connect(self.open_patient)
         self.follow_ups.follow_up_done.connect(self._data_changed)
+        self.qof = QofScreen(ctx, load_now=False)
+        self.qof.patient_selected.connect(self.open_patient)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
         self.tabs.tabBar().setAccessibleName("Choose a screen")
         self.tabs.addTab(splitter, "&Caseload")
         self.tabs.addTab(self.worklist, "&Recall worklist")
         self.tabs.addTab(self.follow_ups, "&Follow-ups")
+        self.tabs.addTab(self.qof, "&QOF")
         # Screens that read the whole register load when first shown, not at start-up.
         self._lazy: dict[QWidget, Callable[[], None]] = {
-            self.worklist: self.worklist.reload, self.follow_ups: self.follow_ups.reload}
+            self.worklist: self.worklist.reload, self.follow_ups: self.follow_ups.reload,
+            self.qof: self.qof.reload}
         self._shown: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
@@ -198,4 +203,5 @@ class MainWindow(QMainWindow):
         self.writer.shutdown()
         self.worklist.shutdown()
         self.follow_ups.shutdown()
+        self.qof.shutdown()
         super().closeEvent(event)
