@@ -1,6 +1,7 @@
 """How every long list in the app behaves: one row per record, selected whole, read-only,
 keyboard-driven, uniform row heights (so a 1,000,000-row model is never measured row by row),
-and columns sized from sample text in the current font, so they fit at any text scale."""
+and columns sized from sample text (or the header, if wider) in the current font, so they fit
+at any text scale."""
 
 from __future__ import annotations
 
@@ -36,5 +37,8 @@ def configure_list_table(
     header.setHighlightSections(False)
     metrics = table.fontMetrics()
     padding = metrics.horizontalAdvance("M") * 2  # room for a sort arrow and the margins
+    header_metrics = header.fontMetrics()
     for column, sample in column_samples.items():
-        header.resizeSection(column, metrics.horizontalAdvance(sample) + padding)
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        header.resizeSection(column, max(metrics.horizontalAdvance(sample),
+                                         header_metrics.horizontalAdvance(title)) + padding)

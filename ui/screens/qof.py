@@ -128,7 +128,7 @@ class QofScreen(QWidget):
             "achievement, points and money. Select a row to list the patients outstanding.",
             {0: "Z99999", 1: "MH000", 2: "99,999", 3: "9,999", 4: "99,999", 5: "100.0%",
              6: "50–90%", 7: "9.99 of 9", 8: "9.99", 9: "£9,999.99", 10: "£9,999.99",
-             11: "99,999", 12: "99,999"})
+             11: "99,999", 12: "99,999", 13: "9.99"})
         self.chart = AchievementChart()
 
         self.outstanding_label = QLabel("Select an indicator to see who still needs it.")
@@ -219,6 +219,8 @@ class QofScreen(QWidget):
         split.addWidget(top)
         split.addWidget(bottom)
         split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 3)  # the indicators are what people come for
+        split.setStretchFactor(1, 2)
         exports = QHBoxLayout()
         exports.addWidget(self.message, 1)
         for button in (self.export_pdf, self.export_xlsx, self.export_csv):
