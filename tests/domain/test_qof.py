@@ -193,7 +193,17 @@ def test_every_configured_year_loads_and_says_what_is_unverified() -> None:
     for year in years:
         rules = ruleset_for(year)
         assert rules.year == year
-        assert [i.id for i in rules.indicators][:2] == ["MH001", "MH002"]
+        assert {"MH002", "MH003", "MH011"} <= {i.id for i in rules.indicators}
         if "carried forward" in rules.point_value_source:
             assert "unverified" in rules.point_value_source
             assert all("unverified" in i.source for i in rules.indicators)
+
+
+def test_register_and_all_six_indicators_retired_from_2025() -> None:
+    """From April 2025 the register indicators and the 2024/25 income-protected indicators
+    (MH001, MH021) are retired: 28 mental health points remain."""
+    assert sum(i.points for i in RULES.indicators) == 38
+    later = ruleset_for(QofYear(2025))
+    assert {i.id for i in later.indicators} == {"MH002", "MH003", "MH006", "MH007", "MH011",
+                                                "MH012"}
+    assert sum(i.points for i in later.indicators) == 28
