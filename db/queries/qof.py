@@ -51,7 +51,6 @@ from facilitator_app.domain.dates import window_start
 from facilitator_app.domain.qof.evaluate import (
     CARE_PLAN,
     HIGHER_RISK_CONDITIONS,
-    INVITATION,
     PCA_REASONS,
     WHITE_ETHNICITIES,
     QofFacts,
@@ -69,14 +68,19 @@ def pca_state(reason: str) -> str:
     return f"P:{reason}"
 
 
-def _records(ref: date, cut: date, low_risk_months: int) -> Subquery:
+def _records(ref: date, cut: date, low_risk_months: int, care_plans: tuple[str, ...]
+             ) -> Subquery:
     """Per patient, the latest date of each element inside its window (12 months; lipids also
-    over the lower-risk window)."""
+    over the lower-risk window). Care plans are recognised by the year's MHP_COD cluster."""
     start12 = window_start(ref, 12)
     start_low = window_start(ref, low_risk_months)
     o = Observation
+
+    def matches(element: str) -> ColumnElement[bool]:
+        return o.code.in_(care_plans) if element == CARE_PLAN else o.element == element
+
     columns = [
-        func.max(case((and_(o.element == e, o.observed_on >= start12), o.observed_on)))
+        func.max(case((and_(matches(e), o.observed_on >= start12), o.observed_on)))
         .label(f"{e}_on") for e in RECORD_ELEMENTS
     ]
     columns.append(func.max(case((o.element == Element.LIPIDS.value, o.observed_on)))
@@ -84,24 +88,30 @@ def _records(ref: date, cut: date, low_risk_months: int) -> Subquery:
     return (
         select(o.patient_id, *columns)
         .where(o.observed_on >= min(start12, start_low), o.observed_on <= cut,
-               o.element.in_(RECORD_ELEMENTS))
+               or_(o.element.in_(RECORD_ELEMENTS), o.code.in_(care_plans)))
         .group_by(o.patient_id)
         .subquery("records")
     )
 
 
-def _adjustments(ref: date, cut: date, months: int) -> Subquery:
-    """Per patient, which PCAs were recorded in the window: one flag per reason for all
-    indicators (element NULL) and per element, and the invitations' count and span."""
+PCA_CLUSTERS = {"unsuitable": "MHPCAPU_COD", "declined": "MHPCADEC_COD"}
+"""Which of the year's code clusters evidences each PCA reason recorded as a code."""
+
+
+def _adjustments(rules: Ruleset, ref: date, cut: date) -> Subquery:
+    """Per patient, which PCAs were recorded in the window, recognised by the year's code
+    clusters: one flag per reason for all indicators (element NULL) and per element, and the
+    invitations' count and span."""
     a = CareAdjustment
     columns: list[Any] = []
-    for reason in ("unsuitable", "declined"):
-        columns.append(func.max(case((and_(a.reason == reason, a.element.is_(None)), 1),
+    for reason, cluster in PCA_CLUSTERS.items():
+        coded = a.code.in_(rules.cluster(cluster))
+        columns.append(func.max(case((and_(coded, a.element.is_(None)), 1),
                                      else_=0)).label(f"{reason}_all"))
         for element in RECORD_ELEMENTS:
-            columns.append(func.max(case((and_(a.reason == reason, a.element == element), 1),
+            columns.append(func.max(case((and_(coded, a.element == element), 1),
                                          else_=0)).label(f"{reason}_{element}"))
-    invitation = a.reason == INVITATION
+    invitation = a.code.in_(rules.cluster("MHINVITE_COD"))
     columns += [
         func.count(case((invitation, 1))).label("invitations"),
         func.min(case((invitation, a.recorded_on))).label("first_invited"),
@@ -109,7 +119,7 @@ def _adjustments(ref: date, cut: date, months: int) -> Subquery:
     ]
     return (
         select(a.patient_id, *columns)
-        .where(a.recorded_on >= window_start(ref, months), a.recorded_on <= cut)
+        .where(a.recorded_on >= window_start(ref, rules.pca_window_months), a.recorded_on <= cut)
         .group_by(a.patient_id)
         .subquery("adjustments")
     )
@@ -163,8 +173,8 @@ def patient_states(rules: Ruleset, ref: date, cut: date, due_before: date | None
     low_months = (lipids_rule.low_risk_window_months if lipids_rule and
                   lipids_rule.low_risk_window_months else 12)
     reg = register_membership(cut)
-    rec = _records(ref, cut, low_months)
-    adj = _adjustments(ref, cut, rules.pca_window_months)
+    rec = _records(ref, cut, low_months, rules.cluster("MHP_COD"))
+    adj = _adjustments(rules, ref, cut)
 
     bmi = _latest_bmi(cut)
     white_or_unknown = Patient.ethnicity.in_([*sorted(WHITE_ETHNICITIES), "Z", ""])
@@ -298,8 +308,9 @@ class SqlQofQueries:
         for row in self._session.execute(stmt.execution_options(yield_per=2000)).mappings():
             yield dict(row)
 
-    def facts(self, patient_id: int, cut: date) -> QofFacts | None:
-        """Everything the MH rules read for one patient, for "why in, why out"."""
+    def facts(self, patient_id: int, cut: date, rules: Ruleset) -> QofFacts | None:
+        """Everything the MH rules read for one patient, for "why in, why out"; codes are
+        classified by the year's clusters, as the summary's SQL does."""
         s = self._session
         patient = s.get(Patient, patient_id)
         if patient is None:
@@ -311,6 +322,7 @@ class SqlQofQueries:
         lithium = s.execute(select(MedicationIssue.issued_on, MedicationIssue.stopped)
                             .where(MedicationIssue.patient_id == patient_id,
                                    MedicationIssue.drug == "lithium")).all()
+        care_plans = set(rules.cluster("MHP_COD"))
         records: dict[str, list[date]] = {}
         smoking: list[tuple[date, str]] = []
         bmi: list[tuple[date, float]] = []
@@ -319,13 +331,15 @@ class SqlQofQueries:
                    Observation.observed_on)
             .where(Observation.patient_id == patient_id, Observation.observed_on <= cut)
         ):
-            if element in RECORD_ELEMENTS:
+            if code in care_plans:
+                records.setdefault(CARE_PLAN, []).append(on)
+            elif element in RECORD_ELEMENTS:
                 records.setdefault(element, []).append(on)
             if element == Element.SMOKING.value:
                 smoking.append((on, code))
             if code == codes.BMI and value is not None:
                 bmi.append((on, value))
-        adjustments = s.execute(select(CareAdjustment.reason, CareAdjustment.element,
+        adjustments = s.execute(select(CareAdjustment.code, CareAdjustment.element,
                                        CareAdjustment.recorded_on)
                                 .where(CareAdjustment.patient_id == patient_id,
                                        CareAdjustment.recorded_on <= cut)).all()
@@ -346,9 +360,11 @@ class SqlQofQueries:
             registered_on=patient.registered_on,
             ethnicity=patient.ethnicity,
             records={k: tuple(v) for k, v in records.items()},
-            adjustments=tuple((r, e, d) for r, e, d in adjustments
-                              if r in ("unsuitable", "declined")),
-            invitations=tuple(d for r, _, d in adjustments if r == INVITATION),
+            adjustments=tuple((reason, e, d) for code, e, d in adjustments
+                              for reason, cluster in PCA_CLUSTERS.items()
+                              if code in rules.cluster(cluster)),
+            invitations=tuple(d for code, _, d in adjustments
+                              if code in rules.cluster("MHINVITE_COD")),
             smoking=tuple(smoking),
             bmi=tuple(bmi),
             conditions=tuple(sorted(c for c, (_, present) in latest_condition.items()

@@ -63,7 +63,7 @@ class QofQueries(Protocol):
                              practice_code: str | None, indicator_id: str | None
                              ) -> Iterator[dict[str, Any]]: ...
 
-    def facts(self, patient_id: int, cut: date) -> QofFacts | None: ...
+    def facts(self, patient_id: int, cut: date, rules: Ruleset) -> QofFacts | None: ...
 
 
 @dataclass(frozen=True)
@@ -254,7 +254,7 @@ def patient_qof(uow: UnitOfWork, patient_id: int, year: QofYear, today: date, *,
     rules = ruleset_for(year)
     ref, cut = reference_dates(year, as_of, today)
     with uow:
-        facts = uow.qof.facts(patient_id, cut)
+        facts = uow.qof.facts(patient_id, cut, rules)
     if facts is None:
         raise PatientNotFound(f"No patient with id {patient_id}")
     outcomes = evaluate(facts, rules, ref, cut)

@@ -71,12 +71,25 @@ def test_a_year_without_rules_says_which_years_exist() -> None:
         ruleset_for(QofYear(1999))
 
 
+_CLUSTERS = ('[clusters]\nMHP_COD = ["1"]\nMHPCAPU_COD = ["2"]\nMHPCADEC_COD = ["3"]\n'
+             'MHINVITE_COD = ["4"]\n')
+_INDICATOR = ('[[indicator]]\nid = "MH003"\ntitle = "t"\nkind = "element"\n'
+              'element = "blood_pressure"\npoints = 3\nsource = "s"\n')
+_HEAD = ('year = "2030/31"\nbusiness_rules = "v99"\npoint_value_pence = 1\n'
+         'point_value_source = "x"\n')
+
+
 def test_a_scored_indicator_needs_thresholds() -> None:
-    text = ('year = "2030/31"\nbusiness_rules = "v99"\npoint_value_pence = 1\n'
-            'point_value_source = "x"\n[[indicator]]\nid = "MH003"\ntitle = "t"\n'
-            'kind = "element"\nelement = "blood_pressure"\npoints = 3\nsource = "s"\n')
     with pytest.raises(ValueError, match="MH003 needs lower and upper thresholds"):
-        parse_ruleset(text)
+        parse_ruleset(_HEAD + _CLUSTERS + _INDICATOR)
+
+
+def test_code_clusters_are_data_and_required() -> None:
+    assert RULES.cluster("MHPCADEC_COD") == ("717051000000101",)
+    assert "1110951000000105" in RULES.cluster("MHINVITE_COD")
+    with pytest.raises(ValueError, match="no code cluster MHINVITE_COD"):
+        parse_ruleset(_HEAD + _CLUSTERS.replace('MHINVITE_COD = ["4"]\n', "")
+                      + _INDICATOR.replace('source = "s"', 'source = "s"\nlower = 1\nupper = 2'))
 
 
 # --- per patient ---------------------------------------------------------------------------------

@@ -74,14 +74,15 @@ def test_sql_counts_match_the_pure_rules_on_a_random_register(ctx: AppContext) -
                 if code == codes.BMI and value is not None:
                     bmi.append((d, value))
         for d in _pick(rng, rng.randint(0, 1)):
-            _add(b, p, "care_plan", "MHP_COD", None, d)
+            _add(b, p, "care_plan", codes.CARE_PLAN_CLUSTER, None, d)
             records.setdefault("care_plan", []).append(d)
         adjustments: list[tuple[str, str | None, date]] = []
         for _ in range(rng.choice([0, 0, 0, 1])):
             reason = rng.choice(["declined", "unsuitable"])
             element = rng.choice([None, None, "blood_pressure", "lipids", "care_plan"])
             d = rng.choice(EDGES)
-            b.session.add(CareAdjustment(patient_id=p.id, reason=reason, code="x",
+            code = codes.PCA_DECLINED if reason == "declined" else codes.PCA_UNSUITABLE
+            b.session.add(CareAdjustment(patient_id=p.id, reason=reason, code=code,
                                          element=element, recorded_on=d))
             adjustments.append((reason, element, d))
         invitations = [rng.choice(EDGES) + timedelta(days=k * rng.choice([3, 7]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -71,6 +71,14 @@ class Ruleset:
     invitations_needed: int = 2
     invitation_gap_days: int = 7
     notes: tuple[str, ...] = ()
+    # Code clusters (PCD refsets) by name: which recorded codes count as what.
+    clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def cluster(self, name: str) -> tuple[str, ...]:
+        try:
+            return self.clusters[name]
+        except KeyError:
+            raise ValueError(f"QOF rules {self.year.label} have no code cluster {name}") from None
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -82,6 +90,10 @@ class Ruleset:
     def scored(self) -> tuple[Indicator, ...]:
         """The indicators with a denominator and thresholds (all but the register)."""
         return tuple(i for i in self.indicators if i.kind is not IndicatorKind.REGISTER)
+
+
+REQUIRED_CLUSTERS = ("MHP_COD", "MHPCAPU_COD", "MHPCADEC_COD", "MHINVITE_COD")
+"""Care plan, care unsuitable, informed dissent, invitation: the clusters the rules read."""
 
 
 class NoRulesForYear(LookupError):
@@ -97,7 +109,12 @@ def parse_ruleset(text: str) -> Ruleset:
         indicators = tuple(_indicator(raw) for raw in data.pop("indicator"))
         year = QofYear.parse(data.pop("year"))
         notes = tuple(data.pop("notes", ()))
-        return Ruleset(year=year, indicators=indicators, notes=notes, **data)
+        clusters = {name: tuple(str(c) for c in codes)
+                    for name, codes in data.pop("clusters", {}).items()}
+        missing = sorted(set(REQUIRED_CLUSTERS) - set(clusters))
+        if missing:
+            raise ValueError(f"QOF rules file is not valid: no code cluster {', '.join(missing)}")
+        return Ruleset(year=year, indicators=indicators, notes=notes, clusters=clusters, **data)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"QOF rules file is not valid: {exc}") from None
 
