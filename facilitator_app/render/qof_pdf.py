@@ -28,6 +28,7 @@ from reportlab.platypus import (
 )
 
 from facilitator_app.domain.dates import format_uk_date
+from facilitator_app.domain.qof.evaluate import PCA_REASONS
 from facilitator_app.render.money import format_pounds
 from facilitator_app.services.qof import NATIONAL_PHC_TARGET, PracticeQof, QofSummary
 
@@ -88,7 +89,10 @@ def _practice_pages(summary: QofSummary, practice: PracticeQof) -> list[Any]:
         f"available).", _STYLES["Normal"])
     return [title, heading, facts, Spacer(1, 4 * mm), cohort, Spacer(1, 2 * mm), points,
             Spacer(1, 4 * mm), Paragraph("Mental health indicators", _STYLES["Heading3"]),
-            _indicator_table(summary, practice), Spacer(1, 6 * mm),
+            _indicator_table(summary, practice), Spacer(1, 4 * mm),
+            Paragraph("Exceptions (personalised care adjustments) by reason",
+                      _STYLES["Heading3"]),
+            _exceptions_table(practice), Spacer(1, 6 * mm),
             KeepTogether([Paragraph("Achievement against thresholds", _STYLES["Heading3"]),
                           _chart(practice)])]
 
@@ -117,6 +121,27 @@ def _indicator_table(summary: QofSummary, practice: PracticeQof) -> Table:
         ("FONT", (1, 1), (-1, -1), "Helvetica", 8),
         ("BACKGROUND", (0, 0), (-1, 0), _HEADER),
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+    ]))
+    return table
+
+
+def _exceptions_table(practice: PracticeQof) -> Table:
+    """Who was removed from each denominator, and why (domain.md §2.2)."""
+    reasons = list(PCA_REASONS)
+    rows: list[list[Any]] = [["Indicator", *[Paragraph(PCA_REASONS[r], _CELL) for r in reasons],
+                              "PCA rate"]]
+    for r in practice.indicators:
+        rate = r.pca_rate
+        rows.append([r.indicator.id, *[f"{r.exceptions[k]:,}" for k in reasons],
+                     "n/a" if rate is None else f"{rate:.1f}%"])
+    table = Table(rows, colWidths=[20 * mm, *[29 * mm] * len(reasons), 15 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+        ("BACKGROUND", (0, 0), (-1, 0), _HEADER),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
     ]))
