@@ -192,7 +192,9 @@ def patient_states(rules: Ruleset, ref: date, cut: date, due_before: date | None
                Patient.core_check_oldest_on, reg.c.first_dx, reg.c.last_dx,
                *[rec.c[f"{e}_on"] for e in RECORD_ELEMENTS], rec.c.lipids_low_on,
                *[c for c in adj.c if c.name != "patient_id"],
-               case((higher_risk, 1), else_=0).label("higher_risk"))
+               # only asked when it decides MH011: lipids inside 24 months but not inside 12
+               case((and_(rec.c.lipids_on.is_(None), rec.c.lipids_low_on.is_not(None),
+                          higher_risk), 1), else_=0).label("higher_risk"))
         .join(reg, reg.c.patient_id == Patient.id)
         .outerjoin(rec, rec.c.patient_id == Patient.id)
         .outerjoin(adj, adj.c.patient_id == Patient.id)
