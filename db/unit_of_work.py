@@ -12,12 +12,14 @@ from db.queries.checks import SqlCheckWriter
 from db.queries.demo import SqlDemoWriter
 from db.queries.follow_ups import SqlFollowUpQueries
 from db.queries.imports import SqlImportWriter
+from db.queries.letters import SqlLetterQueries
 from db.queries.patients import SqlPatientQueries
 from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.worklist import SqlWorklistQueries
 from facilitator_app.services.follow_ups import FollowUpsQueries
 from facilitator_app.services.imports import ImportWriter
+from facilitator_app.services.letters import LetterQueries
 from facilitator_app.services.ports import (
     CaseloadQueries,
     DemoWriter,
@@ -40,6 +42,7 @@ class SqlAlchemyUnitOfWork:
     worklist: WorklistQueries
     qof: QofQueries
     follow_ups: FollowUpsQueries
+    letters: LetterQueries
     checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -53,6 +56,7 @@ class SqlAlchemyUnitOfWork:
         self.worklist = SqlWorklistQueries(self.session)
         self.qof = SqlQofQueries(self.session)
         self.follow_ups = SqlFollowUpQueries(self.session)
+        self.letters = SqlLetterQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)

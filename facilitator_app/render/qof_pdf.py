@@ -30,6 +30,7 @@ from reportlab.platypus import (
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.qof.evaluate import PCA_REASONS
 from facilitator_app.render.money import format_pounds
+from facilitator_app.render.pdf_common import NumberedCanvas
 from facilitator_app.services.qof import NATIONAL_PHC_TARGET, PracticeQof, QofSummary
 
 __all__ = ["write_qof_pdf"]
@@ -60,7 +61,7 @@ def write_qof_pdf(summary: QofSummary, path: Path) -> None:
     story.append(PageBreak())
     story += _sources(summary)
     doc.build(story, onFirstPage=_footer(summary), onLaterPages=_footer(summary),
-              canvasmaker=_numbered_canvas)
+              canvasmaker=NumberedCanvas)
 
 
 def _practice_pages(summary: QofSummary, practice: PracticeQof) -> list[Any]:
@@ -214,29 +215,3 @@ def _footer(summary: QofSummary) -> Callable[[Any, Any], None]:
                           "aggregate figures only: no patient identifiers")
         canvas.restoreState()
     return draw
-
-
-def _numbered_canvas(*args: Any, **kwargs: Any) -> Any:
-    """A canvas that writes "page X of Y" once the number of pages is known."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *a: Any, **kw: Any) -> None:
-            super().__init__(*a, **kw)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()  # type: ignore[attr-defined]
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 7.5)
-                self.drawRightString(A4[0] - MARGIN, 10 * mm,
-                                     f"page {self.getPageNumber()} of {total}")
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas(*args, **kwargs)

@@ -1,0 +1,63 @@
+"""What letters need beyond the patient record: the practice letterhead, recent declines, and
+which patients a batch is for (set-based: one statement per batch, not one per patient)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from db.models import CareAdjustment, Observation, Patient, Practice
+from db.queries.register import register_membership
+from facilitator_app.domain.checks import CORE_ELEMENTS
+
+CORE = [e.value for e in CORE_ELEMENTS]
+
+
+class SqlLetterQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def letterhead(self, patient_id: int) -> tuple[str, str, str] | None:
+        """(practice name, address, phone) of the patient's practice."""
+        row = self._session.execute(
+            select(Practice.name, Practice.address, Practice.phone)
+            .join(Patient, Patient.practice_id == Practice.id)
+            .where(Patient.id == patient_id)).first()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def adjustments_since(self, patient_id: int, since: date) -> list[tuple[str, str | None, date]]:
+        """Declined / unsuitable records since ``since``: (reason, element or None, date)."""
+        return [(r, e, d) for r, e, d in self._session.execute(
+            select(CareAdjustment.reason, CareAdjustment.element, CareAdjustment.recorded_on)
+            .where(CareAdjustment.patient_id == patient_id, CareAdjustment.recorded_on >= since,
+                   CareAdjustment.reason.in_(("declined", "unsuitable"))))]
+
+    def checked_between(self, practice_code: str, start: date, end: date) -> list[int]:
+        """Patients of one practice with any core check element recorded in [start, end]."""
+        stmt: Any = (
+            select(Patient.id)
+            .join(Practice, Practice.id == Patient.practice_id)
+            .where(Practice.code == practice_code,
+                   exists(select(Observation.id).where(
+                       Observation.patient_id == Patient.id, Observation.element.in_(CORE),
+                       Observation.observed_on.between(start, end))))
+            .order_by(Patient.sort_name, Patient.id))
+        return list(self._session.scalars(stmt))
+
+    def due(self, practice_code: str, due_before: date, today: date) -> list[int]:
+        """Patients of one practice who should have checks (diagnosis, not in remission) and
+        whose oldest core element falls due before ``due_before`` (never done included)."""
+        reg = register_membership(today)
+        stmt: Any = (
+            select(Patient.id)
+            .join(Practice, Practice.id == Patient.practice_id)
+            .join(reg, reg.c.patient_id == Patient.id)
+            .where(Practice.code == practice_code, reg.c.on_mh1 == true(),
+                   reg.c.in_remission == false(),
+                   or_(Patient.core_check_oldest_on.is_(None),
+                       and_(Patient.core_check_oldest_on < due_before)))
+            .order_by(Patient.sort_name, Patient.id))
+        return list(self._session.scalars(stmt))
