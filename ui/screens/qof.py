@@ -221,6 +221,7 @@ class QofScreen(QWidget):
         split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 3)  # the indicators are what people come for
         split.setStretchFactor(1, 2)
+        split.setSizes([700, 260])  # scaled to the real height: the indicators get most of it
         exports = QHBoxLayout()
         exports.addWidget(self.message, 1)
         for button in (self.export_pdf, self.export_xlsx, self.export_csv):
