@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -84,6 +85,9 @@ class Practice(Tracked, Base):
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # letterhead logo, PNG or JPEG bytes (checked on save); in the database so a shared
+    # PostgreSQL register prints the same letterhead on every laptop
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     patients: Mapped[list[Patient]] = relationship(back_populates="practice")
 

@@ -12,13 +12,14 @@ from db.queries.checks import SqlCheckWriter
 from db.queries.demo import SqlDemoWriter
 from db.queries.follow_ups import SqlFollowUpQueries
 from db.queries.imports import SqlImportWriter
-from db.queries.letters import SqlLetterQueries
+from db.queries.letters import SqlLetterheadStore, SqlLetterQueries
 from db.queries.patients import SqlPatientQueries
 from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.worklist import SqlWorklistQueries
 from facilitator_app.services.follow_ups import FollowUpsQueries
 from facilitator_app.services.imports import ImportWriter
+from facilitator_app.services.letterhead import LetterheadStore
 from facilitator_app.services.letters import LetterQueries
 from facilitator_app.services.ports import (
     CaseloadQueries,
@@ -43,6 +44,7 @@ class SqlAlchemyUnitOfWork:
     qof: QofQueries
     follow_ups: FollowUpsQueries
     letters: LetterQueries
+    letterheads: LetterheadStore
     checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -57,6 +59,7 @@ class SqlAlchemyUnitOfWork:
         self.qof = SqlQofQueries(self.session)
         self.follow_ups = SqlFollowUpQueries(self.session)
         self.letters = SqlLetterQueries(self.session)
+        self.letterheads = SqlLetterheadStore(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)

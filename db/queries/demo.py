@@ -52,6 +52,8 @@ class SqlDemoWriter:
             ),
             patients,
         ).all()
+        observations = len(batch.observations)
+        self._link_follow_ups(batch, ids)
         for model, rows in (
             (SmiDiagnosis, batch.diagnoses),
             (Remission, batch.remissions),
@@ -65,7 +67,28 @@ class SqlDemoWriter:
                     insert(_table(model)),
                     [_with_patient_id(r, ids) for r in rows],
                 )
-        return len(batch.observations)
+        return observations
+
+    def _link_follow_ups(self, batch: DemoBatch, ids: Sequence[int]) -> None:
+        """The readings that raised follow-ups are written first, returning their keys, so each
+        follow-up points at its reading as a recorded check's does. They are a few per cent of
+        the readings; the rest go in with a plain executemany."""
+        positions = sorted({int(str(f["observation_index"])) for f in batch.follow_ups})
+        if not positions:
+            for f in batch.follow_ups:
+                f.pop("observation_index", None)
+            return
+        readings = [_with_patient_id(batch.observations[i], ids) for i in positions]
+        keys = self._session.scalars(
+            insert(_table(Observation)).returning(
+                _table(Observation).c.id, sort_by_parameter_order=True),
+            readings,
+        ).all()
+        key_of = dict(zip(positions, keys, strict=True))
+        for f in batch.follow_ups:
+            f["observation_id"] = key_of[int(str(f.pop("observation_index")))]
+        linked = set(positions)
+        batch.observations = [o for i, o in enumerate(batch.observations) if i not in linked]
 
     def refresh_recall_anchor(self) -> None:
         refresh_recall_anchor(self._session)

@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import CareAdjustment, Observation, Patient, Practice
+from db.models import CareAdjustment, FollowUp, Observation, Patient, Practice
 from db.queries.register import register_membership
 from facilitator_app.domain.checks import CORE_ELEMENTS
+from facilitator_app.services.letterhead import LetterheadSettings
+from facilitator_app.services.letters import AgreedAction, Letterhead
 
 CORE = [e.value for e in CORE_ELEMENTS]
 
@@ -20,13 +23,24 @@ class SqlLetterQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def letterhead(self, patient_id: int) -> tuple[str, str, str] | None:
-        """(practice name, address, phone) of the patient's practice."""
+    def letterhead(self, patient_id: int) -> Letterhead | None:
+        """The letterhead of the patient's practice."""
         row = self._session.execute(
-            select(Practice.name, Practice.address, Practice.phone)
+            select(Practice.name, Practice.address, Practice.phone, Practice.logo)
             .join(Patient, Patient.practice_id == Practice.id)
             .where(Patient.id == patient_id)).first()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else Letterhead(row[0], row[1], row[2], row[3])
+
+    def agreed_actions(self, patient_id: int, since: date) -> list[AgreedAction]:
+        """Follow-ups raised for readings taken since ``since``, with the reading's element
+        and date, so each result that needs attention can say what was agreed."""
+        rows = self._session.execute(
+            select(Observation.element, Observation.observed_on, FollowUp.action,
+                   FollowUp.assigned_to, FollowUp.due_on, FollowUp.done_on, FollowUp.outcome)
+            .join(Observation, Observation.id == FollowUp.observation_id)
+            .where(FollowUp.patient_id == patient_id, Observation.observed_on >= since)
+            .order_by(FollowUp.due_on, FollowUp.id))
+        return [AgreedAction(*row) for row in rows]
 
     def adjustments_since(self, patient_id: int, since: date) -> list[tuple[str, str | None, date]]:
         """Declined / unsuitable records since ``since``: (reason, element or None, date)."""
@@ -61,3 +75,34 @@ class SqlLetterQueries:
                        and_(Patient.core_check_oldest_on < due_before)))
             .order_by(Patient.sort_name, Patient.id))
         return list(self._session.scalars(stmt))
+
+
+class SqlLetterheadStore:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def practice_letterhead(self, practice_code: str) -> LetterheadSettings | None:
+        practice = self._session.scalars(
+            select(Practice).where(Practice.code == practice_code)).one_or_none()
+        if practice is None:
+            return None
+        return LetterheadSettings(practice.code, Letterhead(
+            practice.name, practice.address, practice.phone, practice.logo), practice.version)
+
+    def save_letterhead(self, practice_code: str, letterhead: Letterhead,
+                        expected_version: int) -> bool:
+        """Writes it if the row is still at ``expected_version``; False if someone else saved
+        first (checked here and by the ORM's versioned UPDATE, which matches no row then)."""
+        practice = self._session.scalars(
+            select(Practice).where(Practice.code == practice_code)).one_or_none()
+        if practice is None or practice.version != expected_version:
+            return False
+        practice.name = letterhead.name
+        practice.address = letterhead.address
+        practice.phone = letterhead.phone
+        practice.logo = letterhead.logo
+        try:
+            self._session.flush()
+        except StaleDataError:
+            return False
+        return True

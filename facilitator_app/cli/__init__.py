@@ -17,7 +17,7 @@ from typing import TextIO
 
 from facilitator_app import __version__
 from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
-from facilitator_app.cli import checks, followups, imports, letters, qof
+from facilitator_app.cli import checks, followups, imports, letters, practice, qof
 from facilitator_app.cli.common import (
     Handler,
     Subcommands,
@@ -48,6 +48,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     qof.add_commands,
     followups.add_commands,
     letters.add_commands,
+    practice.add_commands,
 )
 
 

@@ -1,7 +1,8 @@
 """A4 letters with ReportLab platypus: the practice letterhead, the patient's address where a
 window envelope shows it, and the body - a results table (which breaks across pages with its
 header repeated), a paragraph for each result that needs attention, 10-year CVD risk with its
-disclaimer, services signposted to, and a signature block. "page X of Y" on every page.
+disclaimer, services signposted to, and a signature block. Every page carries the patient's
+NHS number and "page X of Y" of that letter, also when many letters share one PDF.
 
 Three kinds share the frame: the review letter to the patient (plain English), the same
 results for the record (clinical wording, QRISK3 inputs listed) and an invitation to book.
@@ -9,6 +10,8 @@ results for the record (clinical wording, QRISK3 inputs listed) and an invitatio
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -19,6 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     Image,
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -32,12 +36,13 @@ from facilitator_app.render.pdf_common import (
     FONT,
     FONT_BOLD,
     MARGIN,
+    DocumentStart,
     NumberedCanvas,
     register_fonts,
 )
 from facilitator_app.services.letters import Letter, LetterKind, ResultStatus
 
-__all__ = ["render_letter"]
+__all__ = ["render_letter", "render_letters"]
 
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14, spaceAfter=6)
 _SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8.5, leading=11, spaceAfter=3)
@@ -62,11 +67,25 @@ def _lines(*parts: str) -> str:
 
 
 def render_letter(letter: Letter, out: IO[bytes]) -> None:
+    render_letters([letter], out)
+
+
+def render_letters(letters: Sequence[Letter], out: IO[bytes]) -> None:
+    """One PDF holding ``letters``, each starting on a new page and numbering its own pages."""
+    if not letters:
+        raise ValueError("No letters to render.")
     register_fonts()
+    first = letters[0]
+    title = TITLES[first.kind] if len(letters) == 1 else f"{len(letters)} letters"
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
-                            title=TITLES[letter.kind], author=letter.letterhead.name)
-    story = _header(letter) + _body(letter) + _signature(letter)
+                            title=title, author=first.letterhead.name)
+    story: list[Any] = []
+    for i, letter in enumerate(letters):
+        if i:
+            story.append(PageBreak())
+        story.append(DocumentStart(f"NHS number {format_nhs_number(letter.nhs_number)}"))
+        story += _header(letter) + _body(letter) + _signature(letter)
     doc.build(story, canvasmaker=NumberedCanvas)
 
 
@@ -76,8 +95,8 @@ def _header(letter: Letter) -> list[Any]:
         f"<b>{escape(head.name)}</b><br/>{_lines(*head.address.splitlines())}"
         + (f"<br/>Telephone {escape(head.phone)}" if head.phone else ""), _RIGHT)
     logo: Any = ""
-    if head.logo and head.logo.exists():
-        logo = Image(str(head.logo), width=35 * mm, height=20 * mm, kind="proportional")
+    if head.logo:
+        logo = Image(io.BytesIO(head.logo), width=35 * mm, height=20 * mm, kind="proportional")
     top = Table([[logo, practice]], colWidths=[60 * mm, None])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -121,8 +140,8 @@ def _body(letter: Letter) -> list[Any]:
         story.append(Paragraph("Results that need attention" if record else
                                "What your results mean", _HEADING))
         for r in attention:
-            for text in (r.clinical if record else r.plain):
-                story.append(Paragraph(f"<b>{escape(r.label)}:</b> {escape(text)}", _BODY))
+            text = " ".join(r.clinical if record else r.plain)
+            story.append(Paragraph(f"<b>{escape(r.label)}:</b> {escape(text)}", _BODY))
     elif letter.check_date and not record:
         story.append(_p("None of your results need any action. Well done for keeping up "
                         "with your checks."))

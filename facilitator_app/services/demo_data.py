@@ -405,7 +405,8 @@ def _add_element(
     smoking: str,
     today: date,
 ) -> None:
-    def obs(code: str, value: float | None) -> None:
+    def obs(code: str, value: float | None) -> int:
+        """Adds a reading; returns its position, by which a follow-up points at it."""
         batch.observations.append(
             {
                 "patient_index": index,
@@ -417,6 +418,7 @@ def _add_element(
                 "source": "demo",
             }
         )
+        return len(batch.observations) - 1
 
     if element is Element.BMI:
         bmi = min(55.0, max(17.0, bmi))  # the yearly drift stays in a believable range
@@ -427,20 +429,20 @@ def _add_element(
     elif element is Element.BLOOD_PRESSURE:
         systolic = round(min(220, max(90, rng.gauss(129, 16))))
         diastolic = round(min(125, max(50, systolic * 0.62 + rng.gauss(0, 7))))
-        obs(codes.SYSTOLIC_BP, systolic)
+        reading = obs(codes.SYSTOLIC_BP, systolic)
         obs(codes.DIASTOLIC_BP, diastolic)
         obs(codes.PULSE, round(min(140, max(45, rng.gauss(80, 13)))))
         for finding in assess_blood_pressure(systolic, diastolic):
-            _follow_up(rng, batch, index, on, finding, today)
+            _follow_up(rng, batch, index, reading, on, finding, today)
     elif element is Element.LIPIDS:
         total = round(min(11, max(2.5, rng.gauss(5.2, 1.1))), 1)
         obs(codes.TOTAL_CHOLESTEROL, total)
         obs(codes.HDL_CHOLESTEROL, round(min(3.5, max(0.5, rng.gauss(1.3, 0.35))), 1))
     elif element is Element.GLUCOSE:
         hba1c = round(min(120, max(25, rng.lognormvariate(3.68, 0.17))))
-        obs(codes.HBA1C, hba1c)
+        reading = obs(codes.HBA1C, hba1c)
         for finding in assess_hba1c(hba1c):
-            _follow_up(rng, batch, index, on, finding, today)
+            _follow_up(rng, batch, index, reading, on, finding, today)
     elif element is Element.ALCOHOL:
         obs(codes.AUDIT_C, min(12, max(0, round(rng.expovariate(0.35)))))
     elif element is Element.SMOKING:
@@ -448,7 +450,8 @@ def _add_element(
 
 
 def _follow_up(
-    rng: random.Random, batch: DemoBatch, index: int, on: date, finding: Finding, today: date
+    rng: random.Random, batch: DemoBatch, index: int, reading: int, on: date, finding: Finding,
+    today: date,
 ) -> None:
     """The follow-up an abnormal result creates, by the same rules a recorded check uses."""
     action, due = follow_up_for(finding, on)
@@ -464,6 +467,6 @@ def _follow_up(
             "due_on": due,
             "done_on": done,
             "outcome": "Reviewed" if done else "",
-            "observation_id": None,
+            "observation_index": reading,  # position in batch.observations
         }
     )

@@ -1,21 +1,24 @@
 """Physical health review letters: for the patient, for the record, and invitations.
 
 ``letter_for`` gathers everything one letter says into a plain, picklable ``Letter`` (so a
-batch can be rendered in other processes); ``write_letters`` renders a batch, one PDF per
-patient or one merged PDF, using worker processes where a batch is big enough to pay for them.
+batch can be rendered in other processes); ``run_letter_batch`` is the batch use case the CLI
+and the GUI share: it picks the patients, gathers their letters in this process and renders
+them in chunks on worker processes, one PDF per patient or one merged PDF.
 
 Each result's status is worded for the reader: normal / needs attention / not done / declined.
 "Needs attention" comes from the same assessment as the follow-ups (domain/assessment.py), so
-the letter and the follow-up list never disagree.
+the letter and the follow-up list never disagree; the agreed action is the follow-up that was
+raised for that reading, where there is one.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from multiprocessing import get_context
@@ -41,26 +44,55 @@ from facilitator_app.services.ports import ObservationFact, UnitOfWork
 from facilitator_app.services.qrisk_record import qrisk_from_record
 
 __all__ = [
+    "AgreedAction",
     "Letter",
+    "LetterBatch",
+    "LetterBatchOutcome",
     "LetterKind",
     "LetterQueries",
     "LetterResult",
     "Letterhead",
+    "ResultStatus",
     "letter_for",
     "letter_patients",
+    "run_letter_batch",
     "write_letters",
+    "write_patient_letter",
 ]
 
 LETTER_ELEMENTS: tuple[Element, ...] = (*CORE_ELEMENTS, Element.PULSE, Element.WAIST)
 """The results table: the core six, then the extras a check usually measures."""
 
 PARALLEL_FROM = 40  # letters; below this, starting worker processes costs more than it saves
+CHUNK = 25  # letters one worker renders into one PDF: the font is embedded once per chunk
+
+
+@dataclass(frozen=True)
+class AgreedAction:
+    """A follow-up raised for one reading: what was agreed, who does it and by when."""
+
+    element: str
+    observed_on: date
+    action: str
+    assigned_to: str
+    due_on: date
+    done_on: date | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    name: str
+    address: str
+    phone: str
+    logo: bytes | None = None  # PNG or JPEG
 
 
 class LetterQueries(Protocol):
-    def letterhead(self, patient_id: int) -> tuple[str, str, str] | None: ...
+    def letterhead(self, patient_id: int) -> Letterhead | None: ...
     def adjustments_since(self, patient_id: int,
                           since: date) -> list[tuple[str, str | None, date]]: ...
+    def agreed_actions(self, patient_id: int, since: date) -> list[AgreedAction]: ...
     def checked_between(self, practice_code: str, start: date, end: date) -> list[int]: ...
     def due(self, practice_code: str, due_before: date, today: date) -> list[int]: ...
 
@@ -89,14 +121,6 @@ class LetterResult:
 
 
 @dataclass(frozen=True)
-class Letterhead:
-    name: str
-    address: str
-    phone: str
-    logo: Path | None = None
-
-
-@dataclass(frozen=True)
 class Letter:
     kind: LetterKind
     letterhead: Letterhead
@@ -111,11 +135,10 @@ class Letter:
     results: tuple[LetterResult, ...]
     qrisk_headline: str | None = None
     qrisk_inputs: tuple[str, ...] = ()
-    qrisk_notes: tuple[str, ...] = ()  # disclaimer and the NICE note on SMI
+    qrisk_notes: tuple[str, ...] = ()  # the disclaimer, which carries NICE's note on SMI
     signposted: tuple[str, ...] = ()
     due_elements: tuple[str, ...] = ()  # invitation: what is due
     signed_by: str = "Mental health facilitator"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def file_stem(self) -> str:
@@ -123,8 +146,25 @@ class Letter:
         return f"{self.nhs_number}-{self.kind.value}-{self.written_on.isoformat()}"
 
 
-def _status(element: Element, readings: list[ObservationFact], declines: Sequence[tuple[
-        str, str | None, date]], today: date, ethnicity: str) -> LetterResult:
+def _agreed_texts(actions: Sequence[AgreedAction]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(for the patient, for the record) sentences about the follow-ups of one reading."""
+    plain, clinical = [], []
+    for a in actions:
+        who = a.assigned_to or "The practice"
+        if a.done_on:
+            plain.append(f"This was followed up on {format_uk_date(a.done_on)}.")
+            clinical.append(f"Agreed action: {a.action} ({who}); done "
+                            f"{format_uk_date(a.done_on)}: {a.outcome or 'no outcome recorded'}.")
+        else:
+            plain.append(f"{who} will follow this up by {format_uk_date(a.due_on)}.")
+            clinical.append(f"Agreed action: {a.action} ({who}), due "
+                            f"{format_uk_date(a.due_on)}.")
+    return tuple(plain), tuple(clinical)
+
+
+def _status(element: Element, readings: list[ObservationFact],
+            declines: Sequence[tuple[str, str | None, date]], actions: Sequence[AgreedAction],
+            today: date, ethnicity: str) -> LetterResult:
     label = ELEMENT_LABELS[element]
     on = max((o.observed_on for o in readings), default=None)
     current = [o for o in readings if o.observed_on == on]
@@ -134,27 +174,34 @@ def _status(element: Element, readings: list[ObservationFact], declines: Sequenc
         if refused:
             return LetterResult(label, "", max(refused), ResultStatus.DECLINED,
                                 plain=(f"You chose not to have this checked "
-                                       f"({format_uk_date(max(refused))}).",))
+                                       f"({format_uk_date(max(refused))}).",),
+                                clinical=(f"Declined {format_uk_date(max(refused))}.",))
         return LetterResult(label, describe(element, current) if current else "", on,
                             ResultStatus.NOT_DONE)
     findings = [f for _, f in assess_readings({o.code: o.value for o in current},
                                               ethnicity_code=ethnicity)
                 if f.element is element]
-    status = ResultStatus.ATTENTION if findings else ResultStatus.NORMAL
-    return LetterResult(label, describe(element, current), on, status,
-                        plain=tuple(f.plain_english for f in findings),
-                        clinical=tuple(f"{f.summary}. Action: {f.action}." for f in findings))
+    if not findings:
+        return LetterResult(label, describe(element, current), on, ResultStatus.NORMAL)
+    agreed = [a for a in actions if a.element == element.value and a.observed_on == on]
+    plain_next, clinical_next = _agreed_texts(agreed)
+    plain = tuple(f.plain_english for f in findings) + plain_next
+    clinical = tuple(f.summary + "." for f in findings) + (
+        clinical_next or tuple(f"Suggested action: {f.action}." for f in findings))
+    return LetterResult(label, describe(element, current), on, ResultStatus.ATTENTION,
+                        plain=plain, clinical=clinical)
 
 
 def letter_for(uow_factory: Callable[[], UnitOfWork], patient_id: int, kind: LetterKind,
-               today: date, *, signed_by: str | None = None,
-               logo: Path | None = None) -> Letter:
+               today: date, *, signed_by: str | None = None) -> Letter:
     """Everything one letter says. Raises PatientNotFound."""
+    year_ago = today - relativedelta(months=12)
     uow = uow_factory()
     with uow:
         facts = uow.patients.facts(patient_id)
         head = uow.letters.letterhead(patient_id)
-        declines = uow.letters.adjustments_since(patient_id, today - relativedelta(months=12))
+        declines = uow.letters.adjustments_since(patient_id, year_ago)
+        actions = uow.letters.agreed_actions(patient_id, year_ago)
     if facts is None or head is None:
         raise PatientNotFound("That patient is no longer in this register.")
     by_element: dict[Element, list[ObservationFact]] = {}
@@ -163,23 +210,24 @@ def letter_for(uow_factory: Callable[[], UnitOfWork], patient_id: int, kind: Let
             by_element.setdefault(Element(obs.element), []).append(obs)
         except ValueError:
             continue  # an element the letter does not list
-    results = tuple(_status(e, by_element.get(e, []), declines, today, facts.ethnicity)
+    results = tuple(_status(e, by_element.get(e, []), declines, actions, today, facts.ethnicity)
                     for e in LETTER_ELEMENTS)
     check_date = max((r.on for r in results if r.on and r.status in (
         ResultStatus.NORMAL, ResultStatus.ATTENTION)), default=None)
-    qrisk = qrisk_from_record(uow_factory(), patient_id, today) if kind is not (
-        LetterKind.INVITATION) else None
+    qrisk = (qrisk_from_record(uow_factory(), patient_id, today)
+             if kind is not LetterKind.INVITATION else None)
+    scored = qrisk is not None and qrisk.result is not None
     due = tuple(r.label for r in results[: len(CORE_ELEMENTS)]
                 if r.on is None or recall_status(r.on, today) is not RecallStatus.DONE)
     return Letter(
-        kind=kind, letterhead=Letterhead(head[0], head[1], head[2], logo), written_on=today,
+        kind=kind, letterhead=head, written_on=today,
         nhs_number=facts.nhs_number, given_name=facts.given_name,
         family_name=facts.family_name, address=facts.address, postcode=facts.postcode,
         date_of_birth=facts.date_of_birth, check_date=check_date, results=results,
-        qrisk_headline=qrisk.headline if qrisk and qrisk.result else None,
+        qrisk_headline=qrisk.headline if qrisk and scored else None,
         qrisk_inputs=tuple(f"{i.label}: {i.value} ({i.source_text})" for i in qrisk.inputs_used)
-        if qrisk and qrisk.result else (),
-        qrisk_notes=(qrisk.disclaimer, qrisk.smi_note) if qrisk and qrisk.result else (),
+        if qrisk and scored else (),
+        qrisk_notes=(qrisk.disclaimer,) if qrisk and scored else (),
         due_elements=due, signed_by=signed_by or "Mental health facilitator",
     )
 
@@ -203,61 +251,166 @@ def letter_patients(uow: UnitOfWork, practice_code: str, today: date, *,
         return uow.letters.due(practice_code, due_soon_before(today), today)
 
 
-def _render(letter: Letter) -> bytes:
-    from facilitator_app.render.letter_pdf import render_letter
+# -- rendering ------------------------------------------------------------------------------
 
-    out = io.BytesIO()
-    render_letter(letter, out)
-    return out.getvalue()
+
+def _render_chunk(letters: Sequence[Letter], merged: bool) -> list[bytes]:
+    """One PDF of all ``letters`` (merged) or one PDF each. Runs in worker processes."""
+    from facilitator_app.render.letter_pdf import render_letters
+
+    def pdf(group: Sequence[Letter]) -> bytes:
+        out = io.BytesIO()
+        render_letters(group, out)
+        return out.getvalue()
+
+    return [pdf(letters)] if merged else [pdf([letter]) for letter in letters]
+
+
+def _chunks(letters: Iterable[Letter], size: int,
+            cancel: CancelToken) -> Iterator[list[Letter]]:
+    chunk: list[Letter] = []
+    for letter in letters:
+        cancel.raise_if_cancelled()
+        chunk.append(letter)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _rendered(letters: Iterable[Letter], count: int, merged: bool, cancel: CancelToken,
+              workers: int | None) -> Iterator[tuple[list[Letter], list[bytes]]]:
+    """Chunks of letters with their PDFs, in order. Big batches render on worker processes
+    while this process gathers the next letters; at most two chunks per worker are in flight,
+    so memory stays flat however big the batch."""
+    processes = min(workers or os.cpu_count() or 1, 8)
+    if count < PARALLEL_FROM or processes < 2:
+        for chunk in _chunks(letters, CHUNK, cancel):
+            yield chunk, _render_chunk(chunk, merged)
+        return
+    size = max(1, min(CHUNK, -(-count // (processes * 2))))
+    pending: deque[tuple[list[Letter], Future[list[bytes]]]] = deque()
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+        try:
+            for chunk in _chunks(letters, size, cancel):
+                pending.append((chunk, pool.submit(_render_chunk, chunk, merged)))
+                while len(pending) > processes * 2 or (pending and pending[0][1].done()):
+                    done_chunk, future = pending.popleft()
+                    yield done_chunk, future.result()
+            while pending:
+                cancel.raise_if_cancelled()
+                done_chunk, future = pending.popleft()
+                yield done_chunk, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()
 
 
 def write_letters(letters: Iterable[Letter], count: int, out: Path, *, merged: bool,
                   progress: Progress = no_progress, cancel: CancelToken | None = None,
                   workers: int | None = None) -> list[Path]:
     """Render ``count`` letters into ``out``: a folder of one PDF per patient, or one merged
-    PDF. Uses up to ``workers`` processes (default: the machine's cores) for big batches.
-    Returns the files written; on cancel or error, the files of this batch are removed."""
+    PDF (written to a temporary name and renamed, so a half-written file never has the real
+    name). Each letter numbers its own pages. Returns the files written; on cancel or error,
+    every file this batch wrote is removed."""
     token = cancel or CancelToken()
     written: list[Path] = []
-    merger = None
+    merged_pages = None
     if merged:
         from pypdf import PdfWriter
 
-        merger = PdfWriter()
+        merged_pages = PdfWriter()
+        out.parent.mkdir(parents=True, exist_ok=True)
     else:
         out.mkdir(parents=True, exist_ok=True)
-    processes = min(workers or os.cpu_count() or 1, 8)
-    pool = (ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
-            if count >= PARALLEL_FROM and processes > 1 else None)
+    partial = out.with_name(out.name + ".part")
+    done = 0
     try:
-        pairs: Iterable[tuple[Letter, bytes]]
-        if pool:
-            batch = list(letters)
-            pairs = zip(batch, pool.map(_render, batch, chunksize=8), strict=True)
-        else:
-            pairs = ((letter, _render(letter)) for letter in letters)
-        for done, (letter, pdf) in enumerate(pairs, start=1):
+        for chunk, pdfs in _rendered(letters, count, merged, token, workers):
             token.raise_if_cancelled()
-            if merger is not None:
+            if merged_pages is not None:
                 from pypdf import PdfReader
 
-                merger.append(PdfReader(io.BytesIO(pdf)))
+                merged_pages.append(PdfReader(io.BytesIO(pdfs[0])))
             else:
-                path = out / f"{letter.file_stem}.pdf"
-                path.write_bytes(pdf)
-                written.append(path)
+                for letter, pdf in zip(chunk, pdfs, strict=True):
+                    path = out / f"{letter.file_stem}.pdf"
+                    path.write_bytes(pdf)
+                    written.append(path)
+            done += len(chunk)
             progress(done, count)
-        if merger is not None:
-            with out.open("wb") as f:
-                merger.write(f)
+        if merged_pages is not None:
+            with partial.open("wb") as f:
+                merged_pages.write(f)
+            partial.replace(out)
             written.append(out)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
-        if merged:
-            out.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
-    finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
     return written
+
+
+# -- the use cases the CLI and the GUI share ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterBatch:
+    """A batch for one practice: every patient with a check in ``checked_between``, or every
+    patient whose check is due (``due``). ``out`` ending in .pdf means one merged PDF;
+    anything else is a folder of one PDF per patient."""
+
+    practice_code: str
+    kind: LetterKind
+    out: Path
+    checked_between: tuple[date, date] | None = None
+    due: bool = False
+    signed_by: str | None = None
+
+    @property
+    def merged(self) -> bool:
+        return self.out.suffix.lower() == ".pdf"
+
+
+@dataclass(frozen=True)
+class LetterBatchOutcome:
+    letters: int
+    files: tuple[Path, ...]
+
+    def describe(self, batch: LetterBatch) -> str:
+        if not self.letters:
+            return "No patients match: no letters written."
+        where = (str(batch.out) if batch.merged
+                 else f"{len(self.files):,} files in {batch.out}")
+        return f"{self.letters:,} {batch.kind.value} letters written to {where}."
+
+
+def run_letter_batch(uow_factory: Callable[[], UnitOfWork], batch: LetterBatch, today: date,
+                     progress: Progress = no_progress, cancel: CancelToken | None = None,
+                     workers: int | None = None) -> LetterBatchOutcome:
+    """Pick the patients, gather and render their letters. Raises UnknownPractice, ValueError
+    (a range that ends before it starts) or Cancelled (nothing is left behind)."""
+    token = cancel or CancelToken()
+    ids = letter_patients(uow_factory(), batch.practice_code, today,
+                          checked_between=batch.checked_between, due=batch.due)
+    if not ids:
+        return LetterBatchOutcome(0, ())
+    progress(0, len(ids))
+    letters = (letter_for(uow_factory, patient_id, batch.kind, today,
+                          signed_by=batch.signed_by) for patient_id in ids)
+    files = write_letters(letters, len(ids), batch.out, merged=batch.merged,
+                          progress=progress, cancel=token, workers=workers)
+    return LetterBatchOutcome(len(ids), tuple(files))
+
+
+def write_patient_letter(uow_factory: Callable[[], UnitOfWork], patient_id: int,
+                         kind: LetterKind, today: date, out: Path, *,
+                         signed_by: str | None = None) -> Path:
+    """One patient's letter as one PDF: ``out`` itself when it ends in .pdf, otherwise a file
+    in the folder ``out`` named by NHS number and kind. Raises PatientNotFound."""
+    letter = letter_for(uow_factory, patient_id, kind, today, signed_by=signed_by)
+    merged = out.suffix.lower() == ".pdf"
+    (path,) = write_letters([letter], 1, out, merged=merged)
+    return path

@@ -146,7 +146,9 @@ def describe(element: Element, readings: Iterable[ObservationFact]) -> str:
         return text
     if element is Element.ALCOHOL and codes.AUDIT_C in by_code:
         # the three AUDIT-C answers are kept for the record; the score is what is read
-        by_code = {codes.AUDIT_C: by_code[codes.AUDIT_C]}
+        score = by_code[codes.AUDIT_C].value
+        if score is not None:
+            return f"AUDIT-C {_number(score)} (of 12)"
     parts = []
     for code, obs in sorted(by_code.items(), key=lambda kv: _code_order(kv[0])):
         label = SHORT_LABELS.get(code) or _label(code)

@@ -18,6 +18,7 @@ from facilitator_app.domain.checks import Element, RecallStatus
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
     from facilitator_app.services.follow_ups import FollowUpsQueries
     from facilitator_app.services.imports import ImportWriter
+    from facilitator_app.services.letterhead import LetterheadStore
     from facilitator_app.services.letters import LetterQueries
     from facilitator_app.services.qof import QofQueries
     from facilitator_app.services.record_check import CheckWriter
@@ -284,6 +285,7 @@ class UnitOfWork(Protocol):
     qof: QofQueries
     follow_ups: FollowUpsQueries
     letters: LetterQueries
+    letterheads: LetterheadStore
     checks: CheckWriter
 
     def __enter__(self) -> Self: ...
