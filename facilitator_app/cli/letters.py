@@ -40,6 +40,9 @@ def add_commands(commands: Subcommands) -> None:
     letters.add_argument("--signed-by", metavar="NAME", dest="signed_by",
                          help="name in the signature block (default: Mental health "
                          "facilitator)")
+    letters.add_argument("--date", type=date_arg, metavar="DATE", dest="on",
+                         help="the letters' date, from which due and recent results are "
+                         "worked out, dd/mm/yyyy (default today)")
     letters.add_argument("--workers", type=int, metavar="N",
                          help="processes to render with (default: one per core)")
     set_handler(letters, _letters)
@@ -47,7 +50,7 @@ def add_commands(commands: Subcommands) -> None:
 
 
 def _letters(ctx: AppContext, args: argparse.Namespace) -> int:
-    today = ctx.today()
+    today = args.on or ctx.today()
     kind = LetterKind(args.kind)
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be 1 or more")

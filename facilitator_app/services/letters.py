@@ -340,6 +340,7 @@ def write_letters(letters: Iterable[Letter], count: int, out: Path, *, merged: b
                     written.append(path)
             done += len(chunk)
             progress(done, count)
+        token.raise_if_cancelled()
         if merged_pages is not None:
             with partial.open("wb") as f:
                 merged_pages.write(f)
@@ -382,9 +383,11 @@ class LetterBatchOutcome:
     def describe(self, batch: LetterBatch) -> str:
         if not self.letters:
             return "No patients match: no letters written."
+        files = len(self.files)
         where = (str(batch.out) if batch.merged
-                 else f"{len(self.files):,} files in {batch.out}")
-        return f"{self.letters:,} {batch.kind.value} letters written to {where}."
+                 else f"{files:,} file{'s' if files != 1 else ''} in {batch.out}")
+        letters = f"letter{'s' if self.letters != 1 else ''}"
+        return f"{self.letters:,} {batch.kind.value} {letters} written to {where}."
 
 
 def run_letter_batch(uow_factory: Callable[[], UnitOfWork], batch: LetterBatch, today: date,
