@@ -4,8 +4,8 @@
     .venv/bin/python bench/run.py --patients 1000000
 
 Measures importing practice extracts (register, then results, then the same results again),
-demo generation, the caseload's first and last page (through the real table model), and app
-cold start to first paint (a fresh process, timed from spawn to the first paint event). Each
+demo generation, the caseload's first and last page (through the real table model), the QOF
+summary and recall worklist, a batch of 1,000 letters, and app cold start to first paint (a fresh process, timed from spawn to the first paint event). Each
 query is printed beside the time of one plain full scan of the table it reads (the floor).
 """
 
@@ -36,6 +36,12 @@ from facilitator_app.services.caseload import caseload_page, count_caseload  # n
 from facilitator_app.services.demo import build_demo_register  # noqa: E402
 from facilitator_app.services.demo_extracts import write_demo_extracts  # noqa: E402
 from facilitator_app.services.imports import import_file  # noqa: E402
+from facilitator_app.services.letters import (  # noqa: E402
+    LetterKind,
+    letter_for,
+    letter_patients,
+    write_letters,
+)
 from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, CaseloadSort  # noqa: E402
 from facilitator_app.services.qof import qof_summary  # noqa: E402
 from facilitator_app.services.worklist import WorklistQuery, recall_worklist  # noqa: E402
@@ -103,6 +109,30 @@ def register_query_figures(ctx: AppContext) -> list[tuple[str, str, str]]:
     ]
 
 
+def letter_figures(ctx: AppContext, count: int = 1000) -> list[tuple[str, str, str]]:
+    """A batch of ``count`` review letters (patients with a check in the last 12 months):
+    merged and one file each on worker processes, and merged in this process alone."""
+    ids = letter_patients(ctx.new_uow(), "Z99001", TODAY,
+                          checked_between=(date(TODAY.year - 1, TODAY.month, TODAY.day), TODAY))
+    ids = ids[:count]
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="facilitator-bench-letters-") as folder:
+        for label, out, workers in (
+            ("letters, merged PDF, worker processes", Path(folder) / "all.pdf", None),
+            ("letters, one PDF each, worker processes", Path(folder) / "each", None),
+            ("letters, merged PDF, one process", Path(folder) / "one.pdf", 1),
+        ):
+            started = time.perf_counter()
+            letters = (letter_for(ctx.new_uow, i, LetterKind.REVIEW, TODAY) for i in ids)
+            files = write_letters(letters, len(ids), out, merged=out.suffix == ".pdf",
+                                  workers=workers)
+            seconds = time.perf_counter() - started
+            size = sum(f.stat().st_size for f in files) / 1e6
+            rows.append((f"{label} ({len(ids):,})", f"{len(ids) / seconds:.0f} /s",
+                         f"{seconds:.1f} s, {size:.1f} MB"))
+    return rows
+
+
 def observation_scan_ms(ctx: AppContext) -> float:
     def scan() -> None:
         with ctx.new_uow() as uow:
@@ -153,7 +183,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=("all", "caseload", "import"), default="all",
+    parser.add_argument("--only", choices=("all", "caseload", "import", "letters"),
+                        default="all",
                         help="run one group of benchmarks")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
@@ -162,6 +193,13 @@ def main() -> int:
             rows += import_figures(Path(folder), args.patients, args.seed)
     if args.only in ("all", "caseload"):
         rows += caseload_figures(args.patients, args.seed)
+    if args.only == "letters":
+        with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as folder:
+            ctx = build_context(f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+                                today=lambda: TODAY)
+            build_demo_register(ctx.new_uow(), args.patients, args.seed, TODAY)
+            rows += letter_figures(ctx)
+            ctx.close()
     print(f"\nFacilitator benchmarks: {args.patients:,} patients, seed {args.seed}\n")
     width = max(len(r[0]) for r in rows)
     for name, figure, note in rows:
@@ -191,6 +229,7 @@ def caseload_figures(patients: int, seed: int) -> list[tuple[str, str, str]]:
             rows.append((f"{label}: first page", f"{first:.1f} ms", f"{total:,} rows"))
             rows.append((f"{label}: last page", f"{last:.1f} ms", ""))
         rows += register_query_figures(ctx)
+        rows += letter_figures(ctx)
         ctx.close()
         rows.append(("cold start to first paint", f"{cold_start_ms(db_url):.0f} ms",
                      "median of 3, fresh process"))
