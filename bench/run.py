@@ -5,8 +5,9 @@
 
 Measures importing practice extracts (register, then results, then the same results again),
 demo generation, the caseload's first and last page (through the real table model), the QOF
-summary and recall worklist, a batch of 1,000 letters, and app cold start to first paint (a fresh process, timed from spawn to the first paint event). Each
-query is printed beside the time of one plain full scan of the table it reads (the floor).
+summary and recall worklist, a batch of 1,000 letters, and app cold start to first paint (a
+fresh process, timed from spawn to the first paint event). Each query is printed beside the
+time of one plain full scan of the table it reads (the floor).
 """
 
 from __future__ import annotations

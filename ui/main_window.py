@@ -24,6 +24,8 @@ from ui.screens.caseload import CaseloadScreen
 from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
 from ui.screens.follow_ups import FollowUpsScreen
 from ui.screens.import_dialog import ImportDialog
+from ui.screens.letterhead_dialog import LetterheadDialog
+from ui.screens.letters_dialog import LettersDialog
 from ui.screens.patient_panel import PatientPanel
 from ui.screens.qof import QofScreen
 from ui.screens.worklist import WorklistScreen
@@ -108,11 +110,20 @@ class MainWindow(QMainWindow):
         import_action.setShortcut(QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self.show_import)
         file_menu.addAction(import_action)
+        letters_action = QAction("&Letters…", self)
+        letters_action.setShortcut(QKeySequence("Ctrl+L"))
+        letters_action.triggered.connect(self.show_letters)
+        file_menu.addAction(letters_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        # S&ettings, not &Settings: Alt+S is the caseload's "&Search:" (and "&Show:").
+        settings_menu = self.menuBar().addMenu("S&ettings")
+        letterhead_action = QAction("Practice &letterhead…", self)
+        letterhead_action.triggered.connect(self.show_letterhead)
+        settings_menu.addAction(letterhead_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Facilitator", self)
         about_action.triggered.connect(self.show_about)
@@ -136,6 +147,22 @@ class MainWindow(QMainWindow):
         dialog.imported.connect(self._data_changed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+        return dialog
+
+    def show_letters(self) -> LettersDialog:
+        """Non-modal, like the import; the batch runs on the write pool, so quitting cancels
+        and awaits it (its files are removed) rather than cutting it off."""
+        dialog = LettersDialog(self._ctx, self.writer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_letterhead(self) -> LetterheadDialog:
+        """Window-modal; a saved letterhead may rename its practice, so the lists reload."""
+        dialog = LetterheadDialog(self._ctx, self)
+        dialog.saved.connect(self._data_changed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
         return dialog
 
     def open_patient(self, patient_id: int) -> None:
@@ -204,4 +231,5 @@ class MainWindow(QMainWindow):
         self.worklist.shutdown()
         self.follow_ups.shutdown()
         self.qof.shutdown()
+        self.panel.shutdown()
         super().closeEvent(event)

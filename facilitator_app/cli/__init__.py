@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -109,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Letter batches render on spawned worker processes; in a PyInstaller bundle each one
+    # re-runs this entry point, and freeze_support turns it into the worker.
+    multiprocessing.freeze_support()
     configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -3,20 +3,27 @@ their health check still needs and which follow-ups are open.
 
 Everything that matters is said in words (status, overdue, remission, lithium); colours only
 repeat it. The record sits in a scroll area so nothing is cut off at large text scales.
+
+"Print letter" writes the patient's review letter, record copy or invitation as a PDF, off the
+GUI thread (services/letters.py ``write_patient_letter``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -29,6 +36,8 @@ from PySide6.QtWidgets import (
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.demographics import sex_label
 from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.services.jobs import CancelToken, Progress
+from facilitator_app.services.letters import LetterKind, write_patient_letter
 from facilitator_app.services.patients import PatientNotFound, patient_record
 from facilitator_app.services.ports import PatientRecord
 from facilitator_app.services.qrisk_record import QriskFromRecord, qrisk_from_record
@@ -43,9 +52,14 @@ from ui.models.record_tables import (
 )
 from ui.models.text_table import TextTableModel
 from ui.screens.check_form import CheckFormDialog, format_qrisk
+from ui.screens.letters_dialog import KIND_LABELS, documents_folder
+from ui.tasks import Task, TaskRunner
 
 EMPTY_TEXT = "Select a patient to see their record"
 NO_FOLLOW_UPS = "No open follow-ups."
+LETTER_MENU = {LetterKind.REVIEW: "&Review letter to the patient…",
+               LetterKind.RECORD: "Record &copy (clinical)…",
+               LetterKind.INVITATION: "&Invitation…"}
 
 
 def _heading(text: str, scale: float = 1.0) -> QLabel:
@@ -105,6 +119,7 @@ class PatientPanel(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._letters = TaskRunner(1, self)
         self.record: PatientRecord | None = None
         self.qrisk: QriskFromRecord | None = None
 
@@ -130,6 +145,20 @@ class PatientPanel(QWidget):
         self.record_check_button.setToolTip("Enter the results of a physical health check for "
                                             "this patient")
         self.record_check_button.clicked.connect(self.open_check_form)
+        self.print_letter_button = QPushButton("Print &letter…")
+        self.print_letter_button.setAccessibleName("Print letter")
+        self.print_letter_button.setToolTip("Save this patient's review letter, record copy or "
+                                            "invitation as a PDF")
+        letter_menu = QMenu(self.print_letter_button)
+        letter_menu.setAccessibleName("Kind of letter")
+        for kind, label in LETTER_MENU.items():
+            action = letter_menu.addAction(label)
+            action.setData(kind.value)
+        letter_menu.triggered.connect(self._letter_kind_chosen)
+        self.print_letter_button.setMenu(letter_menu)
+        self.letter_message = _value_label()
+        self.letter_message.setAccessibleName("Letter status")
+        self.letter_message.setVisible(False)
         self.qrisk_label = _value_label()
         self.qrisk_label.setAccessibleName("10-year CVD risk from the record and inputs used")
         self.qrisk_smi_note = _value_label()
@@ -162,6 +191,7 @@ class PatientPanel(QWidget):
         self.setFocusProxy(self.elements_view)
         QWidget.setTabOrder(self.elements_view, self.follow_ups_view)
         QWidget.setTabOrder(self.follow_ups_view, self.record_check_button)
+        QWidget.setTabOrder(self.record_check_button, self.print_letter_button)
         self.clear()
 
     def _record_page(self) -> QScrollArea:
@@ -202,8 +232,10 @@ class PatientPanel(QWidget):
         layout.addWidget(self.follow_ups_empty)
         record_row = QHBoxLayout()
         record_row.addWidget(self.record_check_button)
+        record_row.addWidget(self.print_letter_button)
         record_row.addStretch(1)
         layout.addLayout(record_row)
+        layout.addWidget(self.letter_message)
         layout.addWidget(_heading("10-year CVD risk (QRISK3)"))
         layout.addWidget(self.qrisk_label)
         layout.addWidget(self.qrisk_smi_note)
@@ -238,6 +270,8 @@ class PatientPanel(QWidget):
 
     def show_record(self, record: PatientRecord, qrisk: QriskFromRecord | None = None) -> None:
         today = self._ctx.today()
+        if self.record is None or self.record.patient_id != record.patient_id:
+            self._letter_status("")  # a message about someone else's letter would mislead
         self.record = record
         self.qrisk = qrisk
         self._show_qrisk(qrisk)
@@ -299,6 +333,64 @@ class PatientPanel(QWidget):
         patient_id = self.record.patient_id
         self.show_patient(patient_id)
         self.record_changed.emit(patient_id)
+
+    # -- printing a letter ----------------------------------------------------------------------
+
+    def default_letter_path(self, kind: LetterKind) -> Path | None:
+        """``<NHS number>-<kind>-<yyyy-mm-dd>.pdf`` in the Documents folder: no name in it."""
+        if self.record is None:
+            return None
+        return documents_folder() / (f"{self.record.nhs_number}-{kind.value}-"
+                                     f"{self._ctx.today().isoformat()}.pdf")
+
+    def _letter_kind_chosen(self, action: QAction) -> None:
+        self.choose_letter_file(LetterKind(action.data()))
+
+    def choose_letter_file(self, kind: LetterKind) -> Task | None:
+        default = self.default_letter_path(kind)
+        if default is None:
+            return None
+        name, _ = QFileDialog.getSaveFileName(
+            self, f"Save the {KIND_LABELS[kind].lower()} as PDF", str(default),
+            "PDF files (*.pdf)")
+        if not name:
+            return None
+        return self.print_letter(kind, Path(name))
+
+    def print_letter(self, kind: LetterKind, path: Path) -> Task | None:
+        """Write the shown patient's letter to ``path`` (.pdf added when missing), off the GUI
+        thread; the outcome is shown under the buttons."""
+        if self.record is None:
+            return None
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        patient_id, ctx = self.record.patient_id, self._ctx
+
+        def job(_progress: Progress, _cancel: CancelToken) -> Path:
+            return write_patient_letter(ctx.new_uow, patient_id, kind, ctx.today(), path)
+
+        task = Task(job, tag=path)
+        task.succeeded.connect(self._letter_written)
+        task.failed.connect(self._letter_failed)
+        self._letter_status(f"Writing {path.name}…")
+        self._letters.run(task)
+        return task
+
+    def _letter_written(self, path: object) -> None:
+        self._letter_status(f"Letter saved to {path}")
+
+    def _letter_failed(self, exc: object) -> None:
+        task = self.sender()
+        name = task.tag.name if isinstance(task, Task) and isinstance(task.tag, Path) else ""
+        self._letter_status(f"The letter {name} could not be written: {exc}")
+
+    def _letter_status(self, text: str) -> None:
+        self.letter_message.setText(text)
+        self.letter_message.setVisible(bool(text))
+
+    def shutdown(self, timeout_ms: int = -1) -> bool:
+        """Wait for a letter being written (there is nothing to cancel: one letter is quick)."""
+        return self._letters.shutdown(timeout_ms)
 
     @staticmethod
     def _badges(record: PatientRecord) -> str:
