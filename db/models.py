@@ -298,3 +298,171 @@ class AuditEvent(Tracked, Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_audit_event_occurred", "occurred_at"),)
+
+
+# -- stepped care, outcomes and signposting (issue 7) ----------------------------------------
+
+
+class CareEpisode(Tracked, Base):
+    """One referral to the facilitator until discharge: the steps it went through, the
+    interventions and sessions delivered, referrals on to specialist care, goals and scores."""
+
+    __tablename__ = "care_episode"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    referred_on: Mapped[date] = mapped_column(Date)
+    referral_source: Mapped[str] = mapped_column(String(100))
+    facilitator: Mapped[str] = mapped_column(String(100), default="")
+    start_step: Mapped[int] = mapped_column(Integer)
+    current_step: Mapped[int] = mapped_column(Integer)
+    cluster: Mapped[int | None] = mapped_column(Integer)  # MHCT care cluster 0-21
+    cluster_on: Mapped[date | None] = mapped_column(Date)
+    discharged_on: Mapped[date | None] = mapped_column(Date)
+    discharge_reason: Mapped[str | None] = mapped_column(String(30))
+    discharge_note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_care_episode_patient", "patient_id", "referred_on"),
+        Index("ix_care_episode_discharged", "discharged_on"),
+    )
+
+
+class StepChange(Tracked, Base):
+    __tablename__ = "step_change"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("care_episode.id", ondelete="CASCADE"),
+                                            index=True)
+    changed_on: Mapped[date] = mapped_column(Date)
+    from_step: Mapped[int] = mapped_column(Integer)
+    to_step: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class SpecialistReferral(Tracked, Base):
+    __tablename__ = "specialist_referral"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("care_episode.id", ondelete="CASCADE"),
+                                            index=True)
+    target: Mapped[str] = mapped_column(String(30))
+    referred_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    status_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Intervention(Tracked, Base):
+    """A low-intensity intervention within an episode, at the step it was delivered, by the
+    facilitator or a provider (``delivered_by``: outcomes are reported per provider)."""
+
+    __tablename__ = "intervention"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("care_episode.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    step: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[date] = mapped_column(Date)
+    delivered_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class InterventionSession(Tracked, Base):
+    __tablename__ = "intervention_session"
+
+    intervention_id: Mapped[int] = mapped_column(
+        ForeignKey("intervention.id", ondelete="CASCADE"), index=True)
+    session_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    attendance: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class MeasureResponse(Tracked, Base):
+    """One completed questionnaire (PHQ-9, GAD-7, SWEMWBS, ...), item by item. The total, score
+    and band are stored as computed when it was saved, so reports are plain SQL."""
+
+    __tablename__ = "measure_response"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_episode.id", ondelete="SET NULL"))
+    measure: Mapped[str] = mapped_column(String(20))
+    completed_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[str] = mapped_column(String(100))  # item values, comma-separated, in order
+    raw_total: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(40), default="")
+    risk_flag: Mapped[bool] = mapped_column(default=False)
+    risk_action: Mapped[str] = mapped_column(Text, default="")
+    self_completed: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        Index("ix_measure_response_patient", "patient_id", "measure", "completed_on"),
+        Index("ix_measure_response_episode", "episode_id", "measure", "completed_on"),
+    )
+
+
+class EpisodeGoal(Tracked, Base):
+    """A personal goal in the patient's own words, set at the start of an episode."""
+
+    __tablename__ = "episode_goal"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("care_episode.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1-3
+    text: Mapped[str] = mapped_column(Text)
+    set_on: Mapped[date] = mapped_column(Date)
+
+
+class GoalRating(Tracked, Base):
+    __tablename__ = "goal_rating"
+
+    goal_id: Mapped[int] = mapped_column(ForeignKey("episode_goal.id", ondelete="CASCADE"),
+                                         index=True)
+    rated_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(Integer)  # 0-10
+
+    __table_args__ = (UniqueConstraint("goal_id", "rated_on", name="uq_goal_rating_day"),)
+
+
+class RecoveryStarRating(Tracked, Base):
+    """One area of a Mental Health Recovery Star review (1-10); a review is ten rows."""
+
+    __tablename__ = "recovery_star_rating"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("care_episode.id", ondelete="CASCADE"))
+    rated_on: Mapped[date] = mapped_column(Date)
+    area: Mapped[str] = mapped_column(String(60))
+    score: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("episode_id", "rated_on", "area", name="uq_recovery_star_area_day"),
+    )
+
+
+class LocalService(Tracked, Base):
+    """The directory of local services patients are signposted to."""
+
+    __tablename__ = "local_service"
+
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30), index=True)
+    contact: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    purchased: Mapped[bool] = mapped_column(default=False)  # bought from the pathway budget
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Signposting(Tracked, Base):
+    __tablename__ = "signposting"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("local_service.id"))
+    signposted_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_signposting_patient", "patient_id", "signposted_on"),
+        Index("ix_signposting_follow_up", "follow_up_on"),
+    )

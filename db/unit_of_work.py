@@ -16,6 +16,7 @@ from db.queries.letters import SqlLetterheadStore, SqlLetterQueries
 from db.queries.patients import SqlPatientQueries
 from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
+from db.queries.signposting import SqlSignpostingQueries
 from db.queries.worklist import SqlWorklistQueries
 from facilitator_app.services.follow_ups import FollowUpsQueries
 from facilitator_app.services.imports import ImportWriter
@@ -29,6 +30,7 @@ from facilitator_app.services.ports import (
 )
 from facilitator_app.services.qof import QofQueries
 from facilitator_app.services.record_check import CheckWriter
+from facilitator_app.services.signposting import SignpostingQueries
 from facilitator_app.services.worklist import WorklistQueries
 
 
@@ -45,6 +47,7 @@ class SqlAlchemyUnitOfWork:
     follow_ups: FollowUpsQueries
     letters: LetterQueries
     letterheads: LetterheadStore
+    signposting: SignpostingQueries
     checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -60,6 +63,7 @@ class SqlAlchemyUnitOfWork:
         self.follow_ups = SqlFollowUpQueries(self.session)
         self.letters = SqlLetterQueries(self.session)
         self.letterheads = SqlLetterheadStore(self.session)
+        self.signposting = SqlSignpostingQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)

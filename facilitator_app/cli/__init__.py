@@ -18,7 +18,15 @@ from typing import TextIO
 
 from facilitator_app import __version__
 from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
-from facilitator_app.cli import checks, followups, imports, letters, practice, qof
+from facilitator_app.cli import (
+    checks,
+    followups,
+    imports,
+    letters,
+    practice,
+    qof,
+    signposting,
+)
 from facilitator_app.cli.common import (
     Handler,
     Subcommands,
@@ -50,6 +58,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     followups.add_commands,
     letters.add_commands,
     practice.add_commands,
+    signposting.add_commands,
 )
 
 

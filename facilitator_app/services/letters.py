@@ -202,6 +202,7 @@ def letter_for(uow_factory: Callable[[], UnitOfWork], patient_id: int, kind: Let
         head = uow.letters.letterhead(patient_id)
         declines = uow.letters.adjustments_since(patient_id, year_ago)
         actions = uow.letters.agreed_actions(patient_id, year_ago)
+        signposted = uow.signposting.for_patient(patient_id, year_ago)
     if facts is None or head is None:
         raise PatientNotFound("That patient is no longer in this register.")
     by_element: dict[Element, list[ObservationFact]] = {}
@@ -228,6 +229,8 @@ def letter_for(uow_factory: Callable[[], UnitOfWork], patient_id: int, kind: Let
         qrisk_inputs=tuple(f"{i.label}: {i.value} ({i.source_text})" for i in qrisk.inputs_used)
         if qrisk and scored else (),
         qrisk_notes=(qrisk.disclaimer,) if qrisk and scored else (),
+        signposted=tuple(f"{s.summary}, {format_uk_date(s.signposted_on)}"
+                         for s in reversed(signposted)),
         due_elements=due, signed_by=signed_by or "Mental health facilitator",
     )
 

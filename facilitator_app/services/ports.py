@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # feature modules define their own storage Protocols next to 
     from facilitator_app.services.letters import LetterQueries
     from facilitator_app.services.qof import QofQueries
     from facilitator_app.services.record_check import CheckWriter
+    from facilitator_app.services.signposting import SignpostingQueries
     from facilitator_app.services.worklist import WorklistQueries
 
 # ---------------------------------------------------------------------------------------------
@@ -286,6 +287,7 @@ class UnitOfWork(Protocol):
     follow_ups: FollowUpsQueries
     letters: LetterQueries
     letterheads: LetterheadStore
+    signposting: SignpostingQueries
     checks: CheckWriter
 
     def __enter__(self) -> Self: ...
