@@ -7,21 +7,25 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.queries.care import SqlCareQueries
 from db.queries.caseload import SqlCaseloadQueries
 from db.queries.checks import SqlCheckWriter
 from db.queries.demo import SqlDemoWriter
 from db.queries.follow_ups import SqlFollowUpQueries
 from db.queries.imports import SqlImportWriter
 from db.queries.letters import SqlLetterheadStore, SqlLetterQueries
+from db.queries.outcomes_report import SqlOutcomeReport
 from db.queries.patients import SqlPatientQueries
 from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.signposting import SqlSignpostingQueries
 from db.queries.worklist import SqlWorklistQueries
+from facilitator_app.services.care_records import CareQueries
 from facilitator_app.services.follow_ups import FollowUpsQueries
 from facilitator_app.services.imports import ImportWriter
 from facilitator_app.services.letterhead import LetterheadStore
 from facilitator_app.services.letters import LetterQueries
+from facilitator_app.services.outcomes_report import OutcomeReportQueries
 from facilitator_app.services.ports import (
     CaseloadQueries,
     DemoWriter,
@@ -48,6 +52,8 @@ class SqlAlchemyUnitOfWork:
     letters: LetterQueries
     letterheads: LetterheadStore
     signposting: SignpostingQueries
+    care: CareQueries
+    outcomes: OutcomeReportQueries
     checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -64,6 +70,8 @@ class SqlAlchemyUnitOfWork:
         self.letters = SqlLetterQueries(self.session)
         self.letterheads = SqlLetterheadStore(self.session)
         self.signposting = SqlSignpostingQueries(self.session)
+        self.care = SqlCareQueries(self.session)
+        self.outcomes = SqlOutcomeReport(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)

@@ -46,6 +46,7 @@ __all__ = [
     "PairedScores",
     "episode_outcome",
     "format_rate",
+    "rates_from_counts",
     "outcome_rates",
 ]
 
@@ -359,19 +360,28 @@ def outcome_rates(outcomes: Iterable[EpisodeOutcome]) -> OutcomeRates:
             caseness += 1
             recovered += outcome.recovered
             reliably_recovered += outcome.reliable_recovery
+    return rates_from_counts(episodes, finished, paired, caseness, recovered, improved,
+                             deteriorated, reliably_recovered)
+
+
+def rates_from_counts(episodes: int, finished: int, paired: int, caseness: int,
+                      recovered: int, reliably_improved: int, reliably_deteriorated: int,
+                      reliably_recovered: int) -> OutcomeRates:
+    """Rates from counts already made (the set-based report counts in SQL): one definition
+    of every denominator, shared with ``outcome_rates``."""
     return OutcomeRates(
         episodes=episodes,
         finished=finished,
         paired=paired,
         caseness=caseness,
         recovered=recovered,
-        reliably_improved=improved,
-        reliably_deteriorated=deteriorated,
+        reliably_improved=reliably_improved,
+        reliably_deteriorated=reliably_deteriorated,
         reliably_recovered=reliably_recovered,
         recovery_rate=_pct(recovered, caseness),
         reliable_recovery_rate=_pct(reliably_recovered, caseness),
-        reliable_improvement_rate=_pct(improved, paired),
-        reliable_deterioration_rate=_pct(deteriorated, paired),
+        reliable_improvement_rate=_pct(reliably_improved, paired),
+        reliable_deterioration_rate=_pct(reliably_deteriorated, paired),
     )
 
 

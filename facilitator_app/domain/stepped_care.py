@@ -156,7 +156,7 @@ def validate_referral(referred_on: date, source: str, step: int, date_of_birth: 
     return problems
 
 
-def _inside_episode(field: str, label: str, on: date, referred_on: date,
+def validate_in_episode(field: str, label: str, on: date, referred_on: date,
                     discharged_on: date | None, today: date) -> list[EpisodeProblem]:
     problems = _not_future(field, label, on, today)
     if on < referred_on:
@@ -172,7 +172,7 @@ def _inside_episode(field: str, label: str, on: date, referred_on: date,
 
 def validate_session(on: date, minutes: int, attendance: str, referred_on: date,
                      discharged_on: date | None, today: date) -> list[EpisodeProblem]:
-    problems = _inside_episode("session_on", "session date", on, referred_on, discharged_on,
+    problems = validate_in_episode("session_on", "session date", on, referred_on, discharged_on,
                                today)
     if attendance not in set(Attendance):
         problems.append(EpisodeProblem("attendance", f"Attendance {attendance!r} is not "
@@ -190,7 +190,7 @@ def validate_step_change(on: date, from_step: int, to_step: int, reason: str,
                          referred_on: date, discharged_on: date | None,
                          today: date) -> list[EpisodeProblem]:
     """Every step change needs a date and a reason (domain.md §6 rules of thumb)."""
-    problems = _inside_episode("changed_on", "step change date", on, referred_on,
+    problems = validate_in_episode("changed_on", "step change date", on, referred_on,
                                discharged_on, today)
     if to_step not in set(Step):
         problems.append(EpisodeProblem("step", f"Step {to_step} does not exist (1–5)."))
@@ -204,7 +204,7 @@ def validate_step_change(on: date, from_step: int, to_step: int, reason: str,
 def validate_specialist_referral(on: date, target: str, referred_on: date,
                                  discharged_on: date | None,
                                  today: date) -> list[EpisodeProblem]:
-    problems = _inside_episode("referral_on", "referral date", on, referred_on, discharged_on,
+    problems = validate_in_episode("referral_on", "referral date", on, referred_on, discharged_on,
                                today)
     if target not in set(ReferralTarget):
         problems.append(EpisodeProblem("target", f"{target!r} is not a specialist service "

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Protocol, Self
 from facilitator_app.domain.checks import Element, RecallStatus
 
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
+    from facilitator_app.services.care_records import CareQueries
     from facilitator_app.services.follow_ups import FollowUpsQueries
     from facilitator_app.services.imports import ImportWriter
     from facilitator_app.services.letterhead import LetterheadStore
     from facilitator_app.services.letters import LetterQueries
+    from facilitator_app.services.outcomes_report import OutcomeReportQueries
     from facilitator_app.services.qof import QofQueries
     from facilitator_app.services.record_check import CheckWriter
     from facilitator_app.services.signposting import SignpostingQueries
@@ -288,6 +290,8 @@ class UnitOfWork(Protocol):
     letters: LetterQueries
     letterheads: LetterheadStore
     signposting: SignpostingQueries
+    care: CareQueries
+    outcomes: OutcomeReportQueries
     checks: CheckWriter
 
     def __enter__(self) -> Self: ...
