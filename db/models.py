@@ -321,6 +321,13 @@ class CareEpisode(Tracked, Base):
     discharge_reason: Mapped[str | None] = mapped_column(String(30))
     discharge_note: Mapped[str] = mapped_column(Text, default="")
 
+    # for writing an episode in one go (the demo); the use cases read through queries
+    interventions: Mapped[list[Intervention]] = relationship()
+    step_changes: Mapped[list[StepChange]] = relationship()
+    measures: Mapped[list[MeasureResponse]] = relationship()
+    goals: Mapped[list[EpisodeGoal]] = relationship()
+    star_ratings: Mapped[list[RecoveryStarRating]] = relationship()
+
     __table_args__ = (
         Index("ix_care_episode_patient", "patient_id", "referred_on"),
         Index("ix_care_episode_discharged", "discharged_on"),
@@ -362,6 +369,8 @@ class Intervention(Tracked, Base):
     step: Mapped[int] = mapped_column(Integer)
     started_on: Mapped[date] = mapped_column(Date)
     delivered_by: Mapped[str] = mapped_column(String(200), default="")
+
+    sessions: Mapped[list[InterventionSession]] = relationship()
 
 
 class InterventionSession(Tracked, Base):
@@ -410,6 +419,8 @@ class EpisodeGoal(Tracked, Base):
     position: Mapped[int] = mapped_column(Integer)  # 1-3
     text: Mapped[str] = mapped_column(Text)
     set_on: Mapped[date] = mapped_column(Date)
+
+    ratings: Mapped[list[GoalRating]] = relationship()
 
 
 class GoalRating(Tracked, Base):
@@ -461,6 +472,8 @@ class Signposting(Tracked, Base):
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[date | None] = mapped_column(Date)
+
+    service: Mapped[LocalService] = relationship()
 
     __table_args__ = (
         Index("ix_signposting_patient", "patient_id", "signposted_on"),

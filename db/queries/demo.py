@@ -12,15 +12,26 @@ from sqlalchemy.orm import Session
 from db.ids import uuid7
 from db.models import (
     CareAdjustment,
+    CareEpisode,
+    EpisodeGoal,
     FollowUp,
+    GoalRating,
+    Intervention,
+    InterventionSession,
+    LocalService,
+    MeasureResponse,
     MedicationIssue,
     Observation,
     Patient,
     Practice,
+    RecoveryStarRating,
     Remission,
+    Signposting,
     SmiDiagnosis,
+    StepChange,
 )
 from db.queries.recall import refresh_recall_anchor
+from facilitator_app.services.demo_care import SERVICES, DemoCare
 from facilitator_app.services.ports import DemoBatch, DemoPractice
 
 
@@ -89,6 +100,57 @@ class SqlDemoWriter:
             f["observation_id"] = key_of[int(str(f.pop("observation_index")))]
         linked = set(positions)
         batch.observations = [o for i, o in enumerate(batch.observations) if i not in linked]
+
+    def sample_patients(self, every: int, limit: int) -> list[int]:
+        return list(self._session.scalars(
+            select(Patient.id).where(Patient.id % every == 0).order_by(Patient.id)
+            .limit(limit)))
+
+    def add_care(self, care: DemoCare, patient_ids: Sequence[int]) -> None:
+        """A few hundred episodes and signpostings: ORM objects in one flush are quick enough
+        here, and keep the links between them simple."""
+        services = [LocalService(name=name, category=category.value, contact=phone,
+                                 eligibility="Adults registered with an Anytown practice",
+                                 purchased=purchased)
+                    for name, category, phone, purchased in SERVICES]
+        self._session.add_all(services)
+        for e in care.episodes:
+            episode = CareEpisode(
+                patient_id=patient_ids[e.patient_index], referred_on=e.referred_on,
+                referral_source=e.source, facilitator="Demo facilitator",
+                start_step=e.start_step, current_step=e.current_step, cluster=e.cluster,
+                cluster_on=e.referred_on if e.cluster is not None else None,
+                discharged_on=e.discharged_on,
+                discharge_reason=e.discharge_reason.value if e.discharge_reason else None)
+            intervention = Intervention(kind=e.intervention.value, step=e.start_step,
+                                        started_on=e.referred_on, delivered_by=e.delivered_by)
+            episode.interventions = [intervention]
+            intervention.sessions = [
+                InterventionSession(session_on=on, minutes=minutes, attendance=a.value)
+                for on, minutes, a in e.sessions]
+            episode.step_changes = [StepChange(changed_on=on, from_step=a, to_step=b, reason=r)
+                                    for on, a, b, r in e.step_changes]
+            episode.measures = [
+                MeasureResponse(patient_id=episode.patient_id, measure=m.measure.value,
+                                completed_on=m.on, answers=",".join(map(str, m.answers)),
+                                raw_total=m.raw_total, score=m.score, band=m.band,
+                                risk_flag=m.risk_flag, risk_action=m.risk_action)
+                for m in e.measures]
+            goals = [EpisodeGoal(position=i, text=t, set_on=e.referred_on)
+                     for i, t in enumerate(e.goals, start=1)]
+            for on, scores in e.goal_ratings:
+                for goal, score in zip(goals, scores, strict=True):
+                    goal.ratings.append(GoalRating(rated_on=on, score=score))
+            episode.goals = goals
+            episode.star_ratings = [RecoveryStarRating(rated_on=on, area=area, score=score)
+                                    for on, scores in e.star for area, score in scores.items()]
+            self._session.add(episode)
+        for sp in care.signpostings:
+            self._session.add(Signposting(
+                patient_id=patient_ids[sp.patient_index], service=services[sp.service_index],
+                signposted_on=sp.on, reason=sp.reason, follow_up_on=sp.follow_up_on,
+                outcome=sp.outcome.value if sp.outcome else None, outcome_on=sp.outcome_on))
+        self._session.flush()
 
     def refresh_recall_anchor(self) -> None:
         refresh_recall_anchor(self._session)

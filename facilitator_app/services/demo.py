@@ -6,6 +6,7 @@ import time
 from datetime import date
 
 from facilitator_app.domain.nhs_number import TEST_RANGE_CAPACITY
+from facilitator_app.services.demo_care import MAX_SIGNPOSTINGS, demo_care
 from facilitator_app.services.demo_data import demo_batches, practices_for
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
 from facilitator_app.services.ports import DemoSummary, UnitOfWork
@@ -53,6 +54,9 @@ def build_demo_register(
             done += len(batch.patients)
             progress(done, patients)
         uow.demo.refresh_recall_anchor()
+        cancel.raise_if_cancelled()
+        sampled = uow.demo.sample_patients(every=20, limit=MAX_SIGNPOSTINGS)
+        uow.demo.add_care(demo_care(seed, today, len(sampled)), sampled)
         uow.commit()
     return DemoSummary(len(practices), patients, observations, time.perf_counter() - started)
 

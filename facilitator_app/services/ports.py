@@ -17,6 +17,7 @@ from facilitator_app.domain.checks import Element, RecallStatus
 
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
     from facilitator_app.services.care_records import CareQueries
+    from facilitator_app.services.demo_care import DemoCare
     from facilitator_app.services.follow_ups import FollowUpsQueries
     from facilitator_app.services.imports import ImportWriter
     from facilitator_app.services.letterhead import LetterheadStore
@@ -273,6 +274,14 @@ class DemoWriter(Protocol):
         ...
 
     def refresh_recall_anchor(self) -> None: ...
+
+    def sample_patients(self, every: int, limit: int) -> list[int]:
+        """Ids of every ``every``-th patient, at most ``limit``: who gets demo care."""
+        ...
+
+    def add_care(self, care: DemoCare, patient_ids: Sequence[int]) -> None:
+        """The demo's services, episodes and signpostings (``patient_index`` into the ids)."""
+        ...
 
 
 class UnitOfWork(Protocol):
