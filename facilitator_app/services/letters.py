@@ -146,7 +146,8 @@ class Letter:
         return f"{self.nhs_number}-{self.kind.value}-{self.written_on.isoformat()}"
 
 
-def _agreed_texts(actions: Sequence[AgreedAction]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _agreed_texts(actions: Sequence[AgreedAction],
+                  today: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(for the patient, for the record) sentences about the follow-ups of one reading."""
     plain, clinical = [], []
     for a in actions:
@@ -155,6 +156,8 @@ def _agreed_texts(actions: Sequence[AgreedAction]) -> tuple[tuple[str, ...], tup
             plain.append(f"This was followed up on {format_uk_date(a.done_on)}.")
             clinical.append(f"Agreed action: {a.action} ({who}); done "
                             f"{format_uk_date(a.done_on)}: {a.outcome or 'no outcome recorded'}.")
+        elif a.due_on < today:  # still open past its date: no promise of a date gone by
+            plain.append(f"{who} has been asked to follow this up.")
         else:
             plain.append(f"{who} will follow this up by {format_uk_date(a.due_on)}.")
             clinical.append(f"Agreed action: {a.action} ({who}), due "
@@ -184,7 +187,7 @@ def _status(element: Element, readings: list[ObservationFact],
     if not findings:
         return LetterResult(label, describe(element, current), on, ResultStatus.NORMAL)
     agreed = [a for a in actions if a.element == element.value and a.observed_on == on]
-    plain_next, clinical_next = _agreed_texts(agreed)
+    plain_next, clinical_next = _agreed_texts(agreed, today)
     plain = tuple(f.plain_english for f in findings) + plain_next
     clinical = tuple(f.summary + "." for f in findings) + (
         clinical_next or tuple(f"Suggested action: {f.action}." for f in findings))

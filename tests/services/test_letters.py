@@ -256,3 +256,11 @@ def test_letter_status_uses_the_twelve_month_window(ctx: AppContext) -> None:
     status = {r.label: r.status for r in letter.results}
     assert status["BMI"] is ResultStatus.NORMAL
     assert status["Alcohol"] is ResultStatus.NOT_DONE
+
+
+def test_an_open_follow_up_past_its_date_makes_no_promise_of_that_date(ctx: AppContext) -> None:
+    ids = _register(ctx)
+    (bp,) = [r for r in letter_for(ctx.new_uow, ids["checked"], LetterKind.REVIEW,
+                                   date(2026, 12, 5)).results if r.label == "Blood pressure"]
+    assert bp.plain[-1].endswith("has been asked to follow this up.")
+    assert not any("will follow this up by" in t for t in bp.plain)
