@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -479,3 +480,87 @@ class Signposting(Tracked, Base):
         Index("ix_signposting_patient", "patient_id", "signposted_on"),
         Index("ix_signposting_follow_up", "follow_up_on"),
     )
+
+
+# -- pathway budget (issue 8) -------------------------------------------------------------
+# Money is integer pence everywhere; VAT rates are basis points (2000 = 20 %).
+
+
+class Provider(Tracked, Base):
+    """Someone the pathway budget buys care from (talking therapies, peer support, ...)."""
+
+    __tablename__ = "provider"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    contact: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ProviderService(Tracked, Base):
+    __tablename__ = "provider_service"
+
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40))  # session, week, course, place
+    unit_price_pence: Mapped[int] = mapped_column(BigInteger)
+    vat_basis_points: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (UniqueConstraint("provider_id", "name", name="uq_provider_service_name"),)
+
+
+class BudgetLine(Tracked, Base):
+    """One line of a financial year's pathway budget (1 April - 31 March)."""
+
+    __tablename__ = "budget_line"
+
+    financial_year: Mapped[int] = mapped_column(Integer)  # the year it starts, 2026 = 2026/27
+    name: Mapped[str] = mapped_column(String(200))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (UniqueConstraint("financial_year", "name", name="uq_budget_line_name"),)
+
+
+class Commitment(Tracked, Base):
+    """A service bought for a patient: the price and VAT are copied from the service when it
+    is authorised, so a later price change does not rewrite what was agreed."""
+
+    __tablename__ = "commitment"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_episode.id", ondelete="SET NULL"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("provider_service.id"), index=True)
+    budget_line_id: Mapped[int] = mapped_column(ForeignKey("budget_line.id"), index=True)
+    units: Mapped[int] = mapped_column(Integer)
+    unit_price_pence: Mapped[int] = mapped_column(BigInteger)
+    vat_basis_points: Mapped[int] = mapped_column(Integer)
+    net_pence: Mapped[int] = mapped_column(BigInteger)
+    vat_pence: Mapped[int] = mapped_column(BigInteger)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active, cancelled
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    authorised_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Invoice(Tracked, Base):
+    """An invoice matched to one commitment; spend counts from its approval date."""
+
+    __tablename__ = "invoice"
+
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(100))
+    invoice_date: Mapped[date] = mapped_column(Date)
+    units: Mapped[int] = mapped_column(Integer)
+    net_pence: Mapped[int] = mapped_column(BigInteger)
+    vat_pence: Mapped[int] = mapped_column(BigInteger)
+    approved_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class Payment(Tracked, Base):
+    __tablename__ = "payment"
+
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int] = mapped_column(BigInteger)

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.queries.budget import SqlBudgetQueries
 from db.queries.care import SqlCareQueries
 from db.queries.caseload import SqlCaseloadQueries
 from db.queries.checks import SqlCheckWriter
@@ -20,6 +21,7 @@ from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.signposting import SqlSignpostingQueries
 from db.queries.worklist import SqlWorklistQueries
+from facilitator_app.services.budget import BudgetQueries
 from facilitator_app.services.care_records import CareQueries
 from facilitator_app.services.follow_ups import FollowUpsQueries
 from facilitator_app.services.imports import ImportWriter
@@ -54,6 +56,7 @@ class SqlAlchemyUnitOfWork:
     signposting: SignpostingQueries
     care: CareQueries
     outcomes: OutcomeReportQueries
+    budget: BudgetQueries
     checks: CheckWriter
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -72,6 +75,7 @@ class SqlAlchemyUnitOfWork:
         self.signposting = SqlSignpostingQueries(self.session)
         self.care = SqlCareQueries(self.session)
         self.outcomes = SqlOutcomeReport(self.session)
+        self.budget = SqlBudgetQueries(self.session)
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from facilitator_app.domain.checks import Element, RecallStatus
 
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
+    from facilitator_app.services.budget import BudgetQueries
     from facilitator_app.services.care_records import CareQueries
     from facilitator_app.services.demo_care import DemoCare
     from facilitator_app.services.follow_ups import FollowUpsQueries
@@ -301,6 +302,7 @@ class UnitOfWork(Protocol):
     signposting: SignpostingQueries
     care: CareQueries
     outcomes: OutcomeReportQueries
+    budget: BudgetQueries
     checks: CheckWriter
 
     def __enter__(self) -> Self: ...
