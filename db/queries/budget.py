@@ -26,6 +26,7 @@ from db.models import (
     Provider,
     ProviderService,
 )
+from db.queries.outcomes_report import episode_flags
 from db.sql_functions import days_between
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.services.budget import (
@@ -288,6 +289,41 @@ class SqlBudgetQueries:
                     .join(Provider, Provider.id == ProviderService.provider_id)
                     .where(Provider.name == provider))
         return {(int(a), int(b)): int(total) for a, b, total in self._session.execute(stmt)}
+
+    def provider_outcomes(self, year: QofYear,
+                          provider: str | None) -> list[tuple[str, tuple[int, ...]]]:
+        """Per provider, the patients with a commitment starting in the year: referred,
+        started (an attended session), completed (episode ended with >= 2 attended),
+        recovered and reliably improved (among the completed), and the provider's spend."""
+        flags = episode_flags()
+        spend = (select(ProviderService.provider_id,
+                        func.sum(Invoice.net_pence + Invoice.vat_pence).label("spend"))
+                 .join(Commitment, Commitment.service_id == ProviderService.id)
+                 .join(Invoice, Invoice.commitment_id == Commitment.id)
+                 .where(_approved_in(year)).group_by(ProviderService.provider_id)
+                 .subquery("spend"))
+
+        def patients(condition: Any = None) -> Any:
+            who = Commitment.patient_id if condition is None else case(
+                (condition, Commitment.patient_id))
+            return func.count(func.distinct(who))
+
+        completed = and_(flags.c.ended == 1, flags.c.finished == 1)
+        stmt = (
+            select(Provider.name, patients(), patients(flags.c.started == 1),
+                   patients(completed), patients(and_(completed, flags.c.recovered == 1)),
+                   patients(and_(completed, flags.c.improved == 1)),
+                   func.max(func.coalesce(spend.c.spend, 0)))
+            .join(ProviderService, ProviderService.provider_id == Provider.id)
+            .join(Commitment, Commitment.service_id == ProviderService.id)
+            .outerjoin(flags, flags.c.episode_id == Commitment.episode_id)
+            .outerjoin(spend, spend.c.provider_id == Provider.id)
+            .where(Commitment.start_on.between(year.start, year.end))
+            .group_by(Provider.name).order_by(Provider.name))
+        if provider is not None:
+            stmt = stmt.where(Provider.name == provider)
+        return [(name, tuple(int(v or 0) for v in values))
+                for name, *values in self._session.execute(stmt)]
 
     def audit(self, action: str, entity: str, entity_id: int, detail: str) -> None:
         model: Any = {"provider": Provider, "provider_service": ProviderService,

@@ -47,8 +47,9 @@ def _ends(measure: str) -> Any:
             .group_by(ranked.c.episode_id).subquery(measure))
 
 
-def episode_flags(start: date, end: date) -> Any:
-    """One row per episode discharged in [start, end] with its outcome flags (0/1)."""
+def episode_flags(start: date | None = None, end: date | None = None) -> Any:
+    """One row per episode (discharged in [start, end] when given) with its outcome flags
+    (0/1), and whether it has started (an attended session) and ended (discharged)."""
     attended = (
         select(Intervention.episode_id,
                func.count().label("attended"))
@@ -69,8 +70,10 @@ def episode_flags(start: date, end: date) -> Any:
     def flag(condition: ColumnElement[bool]) -> Any:
         return case((condition, 1), else_=0)
 
-    return (
+    stmt = (
         select(CareEpisode.id.label("episode_id"),
+               flag(func.coalesce(attended.c.attended, 0) >= 1).label("started"),
+               flag(CareEpisode.discharged_on.is_not(None)).label("ended"),
                flag(finished).label("finished"), flag(judged).label("paired"),
                flag(and_(judged, caseness)).label("caseness"),
                flag(recovered).label("recovered"), flag(improved).label("improved"),
@@ -78,9 +81,10 @@ def episode_flags(start: date, end: date) -> Any:
                flag(and_(recovered, improved)).label("reliably_recovered"))
         .outerjoin(attended, attended.c.episode_id == CareEpisode.id)
         .outerjoin(phq, phq.c.episode_id == CareEpisode.id)
-        .outerjoin(gad, gad.c.episode_id == CareEpisode.id)
-        .where(CareEpisode.discharged_on.between(start, end))
-        .subquery("flags"))
+        .outerjoin(gad, gad.c.episode_id == CareEpisode.id))
+    if start is not None and end is not None:
+        stmt = stmt.where(CareEpisode.discharged_on.between(start, end))
+    return stmt.subquery("flags")
 
 
 COUNTS = ("episodes", "finished", "paired", "caseness", "recovered", "improved",

@@ -45,6 +45,8 @@ __all__ = [
     "authorise_commitment",
     "budget_position",
     "cancel_commitment",
+    "commitment_by_id",
+    "invoice_by_id",
     "list_commitments",
     "list_providers",
     "record_invoice",
@@ -166,6 +168,9 @@ class BudgetQueries(Protocol):
     def approve_invoice(self, invoice_id: int, on: date, expected_version: int) -> bool: ...
     def add_payment(self, invoice_id: int, paid_on: date, amount_pence: int) -> int: ...
     def line_positions(self, year: QofYear) -> list[LinePosition]: ...
+    def monthly_spend(self, year: QofYear, provider: str | None) -> dict[tuple[int, int], int]: ...
+    def provider_outcomes(self, year: QofYear,
+                          provider: str | None) -> list[tuple[str, tuple[int, ...]]]: ...
     def provider_positions(self, year: QofYear) -> list[LinePosition]: ...
     def audit(self, action: str, entity: str, entity_id: int, detail: str) -> None: ...
 
@@ -317,6 +322,8 @@ def authorise_commitment(uow: UnitOfWork, patient_id: int, service_id: int,
         remaining = position.remaining if position is not None else line.amount_pence
         if shares.get(year, 0) > remaining and not allow_overspend:
             raise OverspendWarning(line.name, year, remaining, shares.get(year, 0))
+        if episode_id is None:  # outcomes are counted from the care it pays for
+            episode_id = uow.care.open_episode_of(patient_id)
         row = CommitmentRow(0, 1, patient_id, episode_id, service_id, budget_line_id, units,
                             service.unit_price_pence, service.vat_basis_points, value.net,
                             value.vat, start, end, "active", None)
@@ -439,6 +446,22 @@ def budget_position(uow: UnitOfWork, year: QofYear) -> BudgetPosition:
     with uow:
         return BudgetPosition(year, tuple(uow.budget.line_positions(year)),
                               tuple(uow.budget.provider_positions(year)))
+
+
+def commitment_by_id(uow: UnitOfWork, commitment_id: int) -> CommitmentRow:
+    with uow:
+        row = uow.budget.commitment(commitment_id)
+    if row is None:
+        raise _problem("commitment", f"There is no commitment {commitment_id}.")
+    return row
+
+
+def invoice_by_id(uow: UnitOfWork, invoice_id: int) -> InvoiceRow:
+    with uow:
+        row = uow.budget.invoice(invoice_id)
+    if row is None:
+        raise _problem("invoice", f"There is no invoice {invoice_id}.")
+    return row
 
 
 def list_commitments(uow: UnitOfWork, year: QofYear,
