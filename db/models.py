@@ -506,6 +506,8 @@ class ProviderService(Tracked, Base):
     vat_basis_points: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
+    provider: Mapped[Provider] = relationship()
+
     __table_args__ = (UniqueConstraint("provider_id", "name", name="uq_provider_service_name"),)
 
 
@@ -543,6 +545,12 @@ class Commitment(Tracked, Base):
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     authorised_by: Mapped[str] = mapped_column(String(100), default="")
 
+    # for writing a commitment in one go (the demo); the use cases read through queries
+    episode: Mapped[CareEpisode | None] = relationship()
+    service: Mapped[ProviderService] = relationship()
+    budget_line: Mapped[BudgetLine] = relationship()
+    invoices: Mapped[list[Invoice]] = relationship()
+
 
 class Invoice(Tracked, Base):
     """An invoice matched to one commitment; spend counts from its approval date."""
@@ -556,6 +564,8 @@ class Invoice(Tracked, Base):
     net_pence: Mapped[int] = mapped_column(BigInteger)
     vat_pence: Mapped[int] = mapped_column(BigInteger)
     approved_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+    payments: Mapped[list[Payment]] = relationship()
 
 
 class Payment(Tracked, Base):

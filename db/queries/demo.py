@@ -11,19 +11,25 @@ from sqlalchemy.orm import Session
 
 from db.ids import uuid7
 from db.models import (
+    BudgetLine,
     CareAdjustment,
     CareEpisode,
+    Commitment,
     EpisodeGoal,
     FollowUp,
     GoalRating,
     Intervention,
     InterventionSession,
+    Invoice,
     LocalService,
     MeasureResponse,
     MedicationIssue,
     Observation,
     Patient,
+    Payment,
     Practice,
+    Provider,
+    ProviderService,
     RecoveryStarRating,
     Remission,
     Signposting,
@@ -31,7 +37,8 @@ from db.models import (
     StepChange,
 )
 from db.queries.recall import refresh_recall_anchor
-from facilitator_app.services.demo_care import SERVICES, DemoCare
+from facilitator_app.domain.budget import commitment_value, vat_on
+from facilitator_app.services.demo_care import BUDGET_LINES, BUDGET_SERVICES, SERVICES, DemoCare
 from facilitator_app.services.ports import DemoBatch, DemoPractice
 
 
@@ -114,6 +121,7 @@ class SqlDemoWriter:
                                  purchased=purchased)
                     for name, category, phone, purchased in SERVICES]
         self._session.add_all(services)
+        episodes = []
         for e in care.episodes:
             episode = CareEpisode(
                 patient_id=patient_ids[e.patient_index], referred_on=e.referred_on,
@@ -145,11 +153,45 @@ class SqlDemoWriter:
             episode.star_ratings = [RecoveryStarRating(rated_on=on, area=area, score=score)
                                     for on, scores in e.star for area, score in scores.items()]
             self._session.add(episode)
+            episodes.append(episode)
         for sp in care.signpostings:
             self._session.add(Signposting(
                 patient_id=patient_ids[sp.patient_index], service=services[sp.service_index],
                 signposted_on=sp.on, reason=sp.reason, follow_up_on=sp.follow_up_on,
                 outcome=sp.outcome.value if sp.outcome else None, outcome_on=sp.outcome_on))
+        self._session.flush()
+        self._add_budget(care, episodes)
+
+    def _add_budget(self, care: DemoCare, episodes: Sequence[CareEpisode]) -> None:
+        """The pathway budget of the current financial year, with what it bought."""
+        providers: dict[str, Provider] = {}
+        services = []
+        for provider, name, unit, price, vat in BUDGET_SERVICES:
+            owner = providers.setdefault(provider, Provider(name=provider))
+            services.append(ProviderService(provider=owner, name=name, unit=unit,
+                                            unit_price_pence=price, vat_basis_points=vat))
+        lines = [BudgetLine(financial_year=care.financial_year, name=n, amount_pence=a)
+                 for n, a in BUDGET_LINES]
+        self._session.add_all([*services, *lines])
+        for c in care.commitments:
+            s = services[c.service_index]
+            value = commitment_value(c.units, s.unit_price_pence, s.vat_basis_points)
+            episode = episodes[c.episode_index]
+            commitment = Commitment(
+                patient_id=episode.patient_id, episode=episode, service=s,
+                budget_line=lines[c.line_index], units=c.units,
+                unit_price_pence=s.unit_price_pence, vat_basis_points=s.vat_basis_points,
+                net_pence=value.net, vat_pence=value.vat, start_on=c.start, end_on=c.end,
+                authorised_by="Demo facilitator")
+            for ref, on, units, approved, paid in c.invoices:
+                net = units * s.unit_price_pence
+                vat = vat_on(net, s.vat_basis_points)
+                invoice = Invoice(reference=ref, invoice_date=on, units=units, net_pence=net,
+                                  vat_pence=vat, approved_on=approved)
+                if approved is not None and paid:
+                    invoice.payments = [Payment(paid_on=approved, amount_pence=net + vat)]
+                commitment.invoices.append(invoice)
+            self._session.add(commitment)
         self._session.flush()
 
     def refresh_recall_anchor(self) -> None:

@@ -83,9 +83,11 @@ def write_budget_pdf(statement: BudgetStatement, path: Path) -> None:
                                          + (" against the budget" if statement.lines else ""),
                                          _HEADING), _chart(statement)]))
     story.append(Paragraph("What the money achieved", _HEADING))
-    outcome_rows = [o.cells(below) for o in statement.outcomes]
-    story.append(_table(OUTCOME_HEADERS, outcome_rows or [
-        ["No patients referred this year", *[""] * (len(OUTCOME_HEADERS) - 1)]],
+    headers = [h for i, h in enumerate(OUTCOME_HEADERS) if i != _SPEND_COLUMN]
+    outcome_rows = [[c for i, c in enumerate(o.cells(below)) if i != _SPEND_COLUMN]
+                    for o in statement.outcomes]
+    story.append(_table(headers, outcome_rows or [
+        ["No patients referred this year", *[""] * (len(headers) - 1)]],
         widths=_OUTCOME_WIDTHS))
     story.append(Spacer(1, 3 * mm))
     story.append(Paragraph(
@@ -99,7 +101,8 @@ def write_budget_pdf(statement: BudgetStatement, path: Path) -> None:
               canvasmaker=NumberedCanvas)
 
 
-_OUTCOME_WIDTHS = [23 * mm, *[17.5 * mm] * 5, 19 * mm, *[17.5 * mm] * 3]
+_OUTCOME_WIDTHS = [34 * mm, *[17.5 * mm] * 8]  # 174 mm: the page less its margins
+_SPEND_COLUMN = OUTCOME_HEADERS.index("Spend")  # in the providers table already
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.measures import Measure, score_answers
 from facilitator_app.domain.recovery import RECOVERY_STAR_AREAS
 from facilitator_app.domain.signposting import ServiceCategory, SignpostOutcome
@@ -97,9 +98,38 @@ class DemoSignposting:
 
 
 @dataclass
+class DemoCommitment:
+    episode_index: int  # the episode (and so the patient) the service is bought for
+    service_index: int  # into BUDGET_SERVICES
+    line_index: int  # into BUDGET_LINES
+    units: int
+    start: date
+    end: date
+    invoices: list[tuple[str, date, int, date | None, bool]]  # ref, date, units, approved, paid
+
+
+@dataclass
 class DemoCare:
     episodes: list[DemoEpisode]
     signpostings: list[DemoSignposting]
+    commitments: list[DemoCommitment] = field(default_factory=list)
+    financial_year: int = 0  # the year the budget lines are for (its starting year)
+
+
+# (provider, service, unit, price in pence, VAT basis points); made-up prices
+BUDGET_SERVICES: tuple[tuple[str, str, str, int, int], ...] = (
+    ("Anytown Recovery College", "Recovery course place", "course", 18_000, 0),
+    ("Active Lives", "Exercise on referral session", "session", 1_200, 2_000),
+    ("Riverside IPS Employment Service", "Employment support week", "week", 6_500, 0),
+    ("Talk Well CIC", "Guided self-help session", "session", 4_500, 0),
+)
+BUDGET_LINES: tuple[tuple[str, int], ...] = (
+    ("Talking therapies and guided self-help", 2_500_000),
+    ("Peer support and recovery education", 1_200_000),
+    ("Physical activity", 600_000),
+    ("Employment support", 900_000),
+)
+_LINE_OF_SERVICE = (1, 2, 3, 0)
 
 
 def _answers(rng: random.Random, items: int, top: int, total: int) -> list[int]:
@@ -186,4 +216,32 @@ def demo_care(seed: int, today: date, patients: int) -> DemoCare:
                 follow_up = None
         signpostings.append(DemoSignposting(i, service, on, REASONS[SERVICES[service][1]],
                                             follow_up, outcome, outcome_on))
-    return DemoCare(episodes, signpostings)
+    return DemoCare(episodes, signpostings, _commitments(rng, episodes, today),
+                    QofYear.containing(today).start_year)
+
+
+def _commitments(rng: random.Random, episodes: list[DemoEpisode],
+                 today: date) -> list[DemoCommitment]:
+    """Services bought this financial year for about a third of the episodes that began in
+    it, invoiced monthly in arrears and mostly paid."""
+    year_start = QofYear.containing(today).start
+    out = []
+    for i, e in enumerate(episodes):
+        start = e.referred_on + timedelta(days=7)
+        if start < year_start or start > today or rng.random() > 0.35:
+            continue
+        service = rng.randrange(len(BUDGET_SERVICES))
+        units = 1 if BUDGET_SERVICES[service][2] == "course" else rng.randint(4, 10)
+        end = start + timedelta(weeks=max(units, 6))
+        invoices: list[tuple[str, date, int, date | None, bool]] = []
+        invoiced, day = 0, start + timedelta(days=30)
+        while invoiced < units and day < today:
+            batch = min(units - invoiced, 1 if units == 1 else rng.randint(2, 4))
+            approved = day + timedelta(days=rng.randint(3, 12))
+            invoices.append((f"INV-{i:04d}-{len(invoices) + 1}", day, batch,
+                             approved if approved <= today else None, rng.random() < 0.8))
+            invoiced += batch
+            day += timedelta(days=30)
+        out.append(DemoCommitment(i, service, _LINE_OF_SERVICE[service], units, start, end,
+                                  invoices))
+    return out
