@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from facilitator_app import __version__
+from facilitator_app.domain.dates import QofYear
+from facilitator_app.render.money import format_pounds
+from facilitator_app.services.budget import budget_position
 from facilitator_app.services.demo import register_is_empty
 from facilitator_app.services.ports import DemoSummary
 from ui.context import UiContext
@@ -98,8 +101,12 @@ class MainWindow(QMainWindow):
         self.demo_label = QLabel()
         self.database_label = QLabel(f"Database: {ctx.database}")
         self.database_label.setAccessibleName("Database")
+        self.budget_label = QLabel()
+        self.budget_label.setAccessibleName("Pathway budget this financial year")
         self.statusBar().addWidget(self.demo_label, 1)
+        self.statusBar().addPermanentWidget(self.budget_label)
         self.statusBar().addPermanentWidget(self.database_label)
+        self.refresh_budget_label()
 
         self._build_menus()
         self._fit_to_screen()
@@ -184,6 +191,21 @@ class MainWindow(QMainWindow):
             self.panel.show_patient(self.panel.record.patient_id)
         for screen in self._shown:
             self._lazy[screen]()
+        self.refresh_budget_label()
+
+    def refresh_budget_label(self) -> None:
+        """The pathway budget's position, always in view (one indexed query)."""
+        year = QofYear.containing(self._ctx.today())
+        total = budget_position(self._ctx.new_uow(), year).total
+        if total.budget == 0 and total.spent == 0 and total.committed == 0:
+            self.budget_label.setText(f"No pathway budget set for {year.label}")
+            return
+        remaining = (f"remaining {format_pounds(total.remaining)}" if total.remaining >= 0
+                     else f"overspent by {format_pounds(-total.remaining)}")
+        self.budget_label.setText(
+            f"Budget {year.label}: {format_pounds(total.budget)} · committed "
+            f"{format_pounds(total.committed)} · spent {format_pounds(total.spent)} · "
+            f"{remaining} · forecast {format_pounds(total.forecast)}")
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Facilitator", about_text())
@@ -212,6 +234,7 @@ class MainWindow(QMainWindow):
         patients = summary.patients if isinstance(summary, DemoSummary) else 0
         self.demo_label.setText(f"Demo register: {patients:,} synthetic patients, not real people.")
         self.caseload.reload()
+        self.refresh_budget_label()
 
     def _demo_failed(self, exc: object) -> None:
         self.demo_label.setText("The demo register was not built.")

@@ -149,3 +149,39 @@ def test_about_credits_clinrisk_and_the_licence() -> None:
 
     text = about_text()
     assert "ClinRisk" in text and "LGPL" in text and "999" in text
+
+
+def test_questionnaire_from_the_record_refreshes_it(qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    from facilitator_app.domain.measures import Measure
+    from facilitator_app.services.outcome_measures import measure_history
+    from tests.builders import RegisterBuilder
+
+    b = RegisterBuilder(sqlite_ctx)
+    patient_id = b.patient().id
+    b.commit()
+    window = MainWindow(sqlite_ctx)
+    qtbot.addWidget(window)
+    window.open_patient(patient_id)
+    dialog = window.panel.open_questionnaire(Measure.GAD7)
+    assert dialog is not None
+    for item in range(1, 8):
+        dialog.set_answer(item, 1)
+    with qtbot.waitSignal(window.panel.record_changed):
+        assert dialog.save()
+    history = measure_history(sqlite_ctx.new_uow(), patient_id)
+    assert [m.raw_total for m in history[Measure.GAD7]] == [7]
+
+
+def test_the_budget_position_is_always_in_the_status_bar(qtbot: QtBot,
+                                                        sqlite_ctx: AppContext) -> None:
+    from facilitator_app.domain.dates import QofYear
+    from facilitator_app.services.budget import set_budget_line
+
+    window = MainWindow(sqlite_ctx)
+    qtbot.addWidget(window)
+    assert window.budget_label.text() == "No pathway budget set for 2026/27"
+    set_budget_line(sqlite_ctx.new_uow(), QofYear(2026), "Peer support", 150_000)
+    window.refresh_budget_label()
+    assert window.budget_label.text() == (
+        "Budget 2026/27: £1,500.00 · committed £0.00 · spent £0.00 · remaining £1,500.00 · "
+        "forecast £0.00")

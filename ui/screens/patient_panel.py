@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.demographics import sex_label
+from facilitator_app.domain.measures import SPECS, Measure
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.letters import LetterKind, write_patient_letter
@@ -51,8 +52,10 @@ from ui.models.record_tables import (
     follow_up_rows,
 )
 from ui.models.text_table import TextTableModel
+from ui.screens.care_panel import CarePanel
 from ui.screens.check_form import CheckFormDialog, format_qrisk
 from ui.screens.letters_dialog import KIND_LABELS, documents_folder
+from ui.screens.questionnaire_form import QuestionnaireDialog
 from ui.tasks import Task, TaskRunner
 
 EMPTY_TEXT = "Select a patient to see their record"
@@ -156,6 +159,17 @@ class PatientPanel(QWidget):
             action.setData(kind.value)
         letter_menu.triggered.connect(self._letter_kind_chosen)
         self.print_letter_button.setMenu(letter_menu)
+        self.questionnaire_button = QPushButton("&Questionnaire…")
+        self.questionnaire_button.setAccessibleName("Record a questionnaire")
+        self.questionnaire_button.setToolTip("PHQ-9, GAD-7, SWEMWBS, DIALOG or ReQoL-10, item by "
+                                             "item; or hand the laptop to the patient")
+        questionnaire_menu = QMenu(self.questionnaire_button)
+        questionnaire_menu.setAccessibleName("Questionnaire")
+        for measure in Measure:
+            action = questionnaire_menu.addAction(f"{SPECS[measure].title}…")
+            action.setData(measure.value)
+        questionnaire_menu.triggered.connect(self._questionnaire_chosen)
+        self.questionnaire_button.setMenu(questionnaire_menu)
         self.letter_message = _value_label()
         self.letter_message.setAccessibleName("Letter status")
         self.letter_message.setVisible(False)
@@ -182,6 +196,9 @@ class PatientPanel(QWidget):
             stretch_column=0,
         )
 
+        self.care = CarePanel(ctx)
+        self.care.changed.connect(self.record_changed)
+
         self._stack = QStackedWidget()
         self._stack.addWidget(self.empty_label)
         self._stack.addWidget(self._record_page())
@@ -192,6 +209,7 @@ class PatientPanel(QWidget):
         QWidget.setTabOrder(self.elements_view, self.follow_ups_view)
         QWidget.setTabOrder(self.follow_ups_view, self.record_check_button)
         QWidget.setTabOrder(self.record_check_button, self.print_letter_button)
+        QWidget.setTabOrder(self.print_letter_button, self.questionnaire_button)
         self.clear()
 
     def _record_page(self) -> QScrollArea:
@@ -233,6 +251,7 @@ class PatientPanel(QWidget):
         record_row = QHBoxLayout()
         record_row.addWidget(self.record_check_button)
         record_row.addWidget(self.print_letter_button)
+        record_row.addWidget(self.questionnaire_button)
         record_row.addStretch(1)
         layout.addLayout(record_row)
         layout.addWidget(self.letter_message)
@@ -240,6 +259,7 @@ class PatientPanel(QWidget):
         layout.addWidget(self.qrisk_label)
         layout.addWidget(self.qrisk_smi_note)
         layout.addWidget(self.qrisk_disclaimer)
+        layout.addWidget(self.care)  # it has its own "Care episode" heading
         layout.addStretch(1)
 
         scroll = QScrollArea()
@@ -295,6 +315,7 @@ class PatientPanel(QWidget):
                     for d in record.diagnoses]) or "No SMI diagnosis recorded."
         )
         self.reasons_label.setText(_lines(list(record.register_reasons)) or "Not on the register.")
+        self.care.show_patient(record.patient_id)
 
         self.elements.set_rows(element_rows(record.elements))
         rows = follow_up_rows(record.follow_ups, today)
@@ -333,6 +354,21 @@ class PatientPanel(QWidget):
         patient_id = self.record.patient_id
         self.show_patient(patient_id)
         self.record_changed.emit(patient_id)
+
+    # -- questionnaires -------------------------------------------------------------------------
+
+    def _questionnaire_chosen(self, action: QAction) -> None:
+        self.open_questionnaire(Measure(str(action.data())))
+
+    def open_questionnaire(self, measure: Measure) -> QuestionnaireDialog | None:
+        """Modal, like the check form; a saved questionnaire refreshes the record."""
+        if self.record is None:
+            return None
+        dialog = QuestionnaireDialog(self._ctx, self.record.patient_id, measure, self)
+        dialog.measure_saved.connect(self._check_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- printing a letter ----------------------------------------------------------------------
 
