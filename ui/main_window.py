@@ -18,19 +18,23 @@ from PySide6.QtWidgets import (
 
 from facilitator_app import __version__
 from facilitator_app.domain.dates import QofYear
-from facilitator_app.render.money import format_pounds
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.services.budget import budget_position
 from facilitator_app.services.demo import register_is_empty
 from facilitator_app.services.ports import DemoSummary
 from ui.context import UiContext
+from ui.screens.budget import BudgetScreen
 from ui.screens.caseload import CaseloadScreen
 from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
 from ui.screens.follow_ups import FollowUpsScreen
 from ui.screens.import_dialog import ImportDialog
 from ui.screens.letterhead_dialog import LetterheadDialog
 from ui.screens.letters_dialog import LettersDialog
+from ui.screens.outcomes import OutcomesScreen
 from ui.screens.patient_panel import PatientPanel
 from ui.screens.qof import QofScreen
+from ui.screens.service_directory import ServiceDirectoryDialog
+from ui.screens.signposting_due import SignpostingDueScreen
 from ui.screens.worklist import WorklistScreen
 from ui.tasks import Task, TaskRunner
 
@@ -82,6 +86,12 @@ class MainWindow(QMainWindow):
         self.follow_ups.follow_up_done.connect(self._data_changed)
         self.qof = QofScreen(ctx, load_now=False)
         self.qof.patient_selected.connect(self.open_patient)
+        self.signposting = SignpostingDueScreen(ctx, load_now=False)
+        self.signposting.patient_selected.connect(self.open_patient)
+        self.signposting.signposting_changed.connect(self._data_changed)
+        self.outcomes = OutcomesScreen(ctx, load_now=False)
+        self.budget = BudgetScreen(ctx, load_now=False)
+        self.budget.budget_changed.connect(self.refresh_budget_label)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
         self.tabs.tabBar().setAccessibleName("Choose a screen")
@@ -89,10 +99,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.worklist, "&Recall worklist")
         self.tabs.addTab(self.follow_ups, "&Follow-ups")
         self.tabs.addTab(self.qof, "&QOF")
+        self.tabs.addTab(self.signposting, "Si&gnposting due")
+        self.tabs.addTab(self.outcomes, "&Outcomes")
+        self.tabs.addTab(self.budget, "Pathway &budget")
         # Screens that read the whole register load when first shown, not at start-up.
         self._lazy: dict[QWidget, Callable[[], None]] = {
             self.worklist: self.worklist.reload, self.follow_ups: self.follow_ups.reload,
-            self.qof: self.qof.reload}
+            self.qof: self.qof.reload, self.signposting: self.signposting.reload,
+            self.outcomes: self.outcomes.reload, self.budget: self.budget.reload}
         self._shown: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
@@ -131,6 +145,9 @@ class MainWindow(QMainWindow):
         letterhead_action = QAction("Practice &letterhead…", self)
         letterhead_action.triggered.connect(self.show_letterhead)
         settings_menu.addAction(letterhead_action)
+        directory_action = QAction("Local &services directory…", self)
+        directory_action.triggered.connect(self.show_service_directory)
+        settings_menu.addAction(directory_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Facilitator", self)
         about_action.triggered.connect(self.show_about)
@@ -168,6 +185,12 @@ class MainWindow(QMainWindow):
         """Window-modal; a saved letterhead may rename its practice, so the lists reload."""
         dialog = LetterheadDialog(self._ctx, self)
         dialog.saved.connect(self._data_changed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_service_directory(self) -> ServiceDirectoryDialog:
+        dialog = ServiceDirectoryDialog(self._ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -254,5 +277,8 @@ class MainWindow(QMainWindow):
         self.worklist.shutdown()
         self.follow_ups.shutdown()
         self.qof.shutdown()
+        self.signposting.shutdown()
+        self.outcomes.shutdown()
+        self.budget.shutdown()
         self.panel.shutdown()
         super().closeEvent(event)

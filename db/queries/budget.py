@@ -206,7 +206,9 @@ class SqlBudgetQueries:
                    Invoice.approved_on, func.coalesce(paid.c.paid, 0))
             .outerjoin(paid, paid.c.invoice_id == Invoice.id)
             .where(*where).order_by(Invoice.invoice_date, Invoice.id))
-        return [InvoiceRow(*tuple(r)) for r in rows]
+        # SUM of a bigint is numeric on PostgreSQL: money stays int pence here
+        return [InvoiceRow(i, v, c, ref, on, units, net, vat, approved, int(paid))
+                for i, v, c, ref, on, units, net, vat, approved, paid in rows]
 
     def invoice(self, invoice_id: int) -> InvoiceRow | None:
         found = self._invoices(Invoice.id == invoice_id)

@@ -13,7 +13,7 @@ from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
 from facilitator_app.domain.budget import SUPPRESS_BELOW, parse_pounds
 from facilitator_app.domain.dates import QofYear, format_uk_date
-from facilitator_app.render.money import format_pounds
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.services.budget import (
     BudgetChanged,
     InvalidBudgetEntry,

@@ -10,9 +10,9 @@ from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli.checks import qof_year_arg
 from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
 from facilitator_app.domain.dates import format_uk_date
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.qof.rules import NoRulesForYear
-from facilitator_app.render.money import format_pounds
 from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.patients import PatientNotFound, find_patient_id

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from facilitator_app.domain.dates import QofYear, format_uk_date
+from facilitator_app.domain.money import format_pounds
 
 __all__ = [
     "SUPPRESS_BELOW",
@@ -173,6 +174,6 @@ def validate_payment(amount_pence: int, paid_on: date, invoice_gross: int, alrea
         problems.append(BudgetProblem("amount", "A payment is for 1p or more."))
     elif already_paid + amount_pence > invoice_gross:
         problems.append(BudgetProblem(
-            "amount", f"That would pay {already_paid + amount_pence - invoice_gross:,}p more "
-            "than the invoice is for."))
+            "amount", f"That would pay {format_pounds(already_paid + amount_pence - invoice_gross)}"
+            " more than the invoice is for."))
     return problems

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from facilitator_app.domain.dates import format_uk_date
-from facilitator_app.render.money import format_pounds
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.render.pdf_common import (
     FONT,
     FONT_BOLD,

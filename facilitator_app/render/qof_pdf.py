@@ -28,8 +28,8 @@ from reportlab.platypus import (
 )
 
 from facilitator_app.domain.dates import format_uk_date
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.domain.qof.evaluate import PCA_REASONS
-from facilitator_app.render.money import format_pounds
 from facilitator_app.render.pdf_common import NumberedCanvas
 from facilitator_app.services.qof import NATIONAL_PHC_TARGET, PracticeQof, QofSummary
 

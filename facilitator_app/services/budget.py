@@ -25,7 +25,7 @@ from facilitator_app.domain.budget import (
     vat_on,
 )
 from facilitator_app.domain.dates import QofYear, format_uk_date
-from facilitator_app.render.money import format_pounds
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
 

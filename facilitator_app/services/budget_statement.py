@@ -16,7 +16,7 @@ from pathlib import Path
 
 from facilitator_app.domain.budget import SUPPRESS_BELOW, cost_per, suppress
 from facilitator_app.domain.dates import QofYear
-from facilitator_app.render.money import format_pounds
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.services.budget import LinePosition
 from facilitator_app.services.ports import UnitOfWork
 

@@ -108,7 +108,7 @@ def test_part_paid_invoice_and_payment_limits(ctx: AppContext) -> None:
                         if x[0].id == b.peer_commitment]
     (invoice,) = invoices
     assert (invoice.gross_pence, invoice.paid_pence) == (36_000, 20_000)
-    with pytest.raises(InvalidBudgetEntry, match="1,000p more than the invoice"):
+    with pytest.raises(InvalidBudgetEntry, match="£10.00 more than the invoice"):
         record_payment(ctx.new_uow(), b.peer_invoice, date(2026, 8, 1), 17_000, TODAY)
     record_payment(ctx.new_uow(), b.peer_invoice, date(2026, 8, 1), 16_000, TODAY)
     with pytest.raises(InvalidBudgetEntry, match="Only 3 of the 6 units"):

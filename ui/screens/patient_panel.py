@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -56,6 +57,7 @@ from ui.screens.care_panel import CarePanel
 from ui.screens.check_form import CheckFormDialog, format_qrisk
 from ui.screens.letters_dialog import KIND_LABELS, documents_folder
 from ui.screens.questionnaire_form import QuestionnaireDialog
+from ui.screens.signpost_dialog import SignpostDialog
 from ui.tasks import Task, TaskRunner
 
 EMPTY_TEXT = "Select a patient to see their record"
@@ -170,6 +172,11 @@ class PatientPanel(QWidget):
             action.setData(measure.value)
         questionnaire_menu.triggered.connect(self._questionnaire_chosen)
         self.questionnaire_button.setMenu(questionnaire_menu)
+        self.signpost_button = QPushButton("Si&gnpost…")
+        self.signpost_button.setAccessibleName("Signpost to a local service")
+        self.signpost_button.setToolTip("Record that the patient was signposted to a local "
+                                        "service, and the outcome of following it up")
+        self.signpost_button.clicked.connect(self.open_signposting)
         self.letter_message = _value_label()
         self.letter_message.setAccessibleName("Letter status")
         self.letter_message.setVisible(False)
@@ -210,6 +217,7 @@ class PatientPanel(QWidget):
         QWidget.setTabOrder(self.follow_ups_view, self.record_check_button)
         QWidget.setTabOrder(self.record_check_button, self.print_letter_button)
         QWidget.setTabOrder(self.print_letter_button, self.questionnaire_button)
+        QWidget.setTabOrder(self.questionnaire_button, self.signpost_button)
         self.clear()
 
     def _record_page(self) -> QScrollArea:
@@ -248,12 +256,12 @@ class PatientPanel(QWidget):
         layout.addWidget(_heading("Open follow-ups"))
         layout.addWidget(self.follow_ups_view)
         layout.addWidget(self.follow_ups_empty)
-        record_row = QHBoxLayout()
-        record_row.addWidget(self.record_check_button)
-        record_row.addWidget(self.print_letter_button)
-        record_row.addWidget(self.questionnaire_button)
-        record_row.addStretch(1)
-        layout.addLayout(record_row)
+        actions = QGridLayout()  # two a row: they wrap in a narrow panel at 125 %
+        for i, button in enumerate((self.record_check_button, self.print_letter_button,
+                                    self.questionnaire_button, self.signpost_button)):
+            actions.addWidget(button, i // 2, i % 2)
+        actions.setColumnStretch(2, 1)
+        layout.addLayout(actions)
         layout.addWidget(self.letter_message)
         layout.addWidget(_heading("10-year CVD risk (QRISK3)"))
         layout.addWidget(self.qrisk_label)
@@ -366,6 +374,15 @@ class PatientPanel(QWidget):
             return None
         dialog = QuestionnaireDialog(self._ctx, self.record.patient_id, measure, self)
         dialog.measure_saved.connect(self._check_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_signposting(self) -> SignpostDialog | None:
+        if self.record is None:
+            return None
+        dialog = SignpostDialog(self._ctx, self.record.patient_id, self)
+        dialog.changed.connect(self.record_changed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

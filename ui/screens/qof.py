@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 
 from facilitator_app.domain.checks import RecallStatus
 from facilitator_app.domain.dates import QofYear, format_uk_date
+from facilitator_app.domain.money import format_pounds
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.qof.evaluate import PCA_REASONS, State
 from facilitator_app.domain.qof.rules import available_years
-from facilitator_app.render.money import format_pounds
 from facilitator_app.services.caseload import list_practices
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.qof import (
