@@ -266,3 +266,24 @@ def test_flow_layout_reflows_with_the_width(qtbot: QtBot) -> None:
     assert flow.heightForWidth(100) == 30 * 6 + 4 * 5  # one a row
     assert flow.count() == 6 and flow.takeAt(0) is not None and flow.count() == 5
     assert flow.itemAt(9) is None
+
+
+def test_wellbeing_measures_and_the_recovery_star_are_charted(qtbot: QtBot,
+                                                              sqlite_ctx: AppContext) -> None:
+    patient_id = _patient(sqlite_ctx)
+    episode = open_episode(sqlite_ctx.new_uow(), patient_id, REFERRED, "GP", 2, "", TODAY)
+    for day, answers in ((REFERRED, [2] * 7), (REFERRED + timedelta(days=28), [3] * 7)):
+        record_measure(sqlite_ctx.new_uow(), patient_id, Measure.SWEMWBS, answers, day, TODAY)
+    for day, score in ((REFERRED, 3), (REFERRED + timedelta(days=28), 6)):
+        record_recovery_star(sqlite_ctx.new_uow(), episode, day,
+                             dict.fromkeys(RECOVERY_STAR_AREAS, score), TODAY)
+    panel = _panel(qtbot, sqlite_ctx)
+    panel.show_patient(patient_id)
+    caption, chart, words = panel.other_measures[Measure.SWEMWBS]
+    assert chart.isVisibleTo(panel) and caption.text().startswith("SWEMWBS (wellbeing")
+    # raw 14 and 21: metric 15.32 and 19.25 (domain.md §5.3)
+    assert words.text() == "15.32 on 01/06/2026; 19.25 on 29/06/2026"
+    dialog_caption, dialog_chart, _ = panel.other_measures[Measure.DIALOG]
+    assert not dialog_chart.isVisibleTo(panel) and not dialog_caption.isVisibleTo(panel)
+    assert panel.star_chart.isVisibleTo(panel)
+    assert panel.star_chart.grab().width() > 0

@@ -45,6 +45,7 @@ from facilitator_app.domain.recovery import (
     GOAL_RATING_MAX,
     RECOVERY_STAR_AREAS,
     RECOVERY_STAR_MAX,
+    RECOVERY_STAR_MIN,
     recovery_star_stage,
 )
 from facilitator_app.domain.stepped_care import (
@@ -86,6 +87,10 @@ __all__ = ["ACTIONS", "CarePanel", "FlowLayout", "outcome_headline"]
 NO_PATIENT = "No patient selected."
 NO_EPISODE = ("No care episode yet. Open one when the patient is referred to you "
               "(Open episode…).")
+
+OTHER_MEASURES = {Measure.SWEMWBS: "wellbeing, metric score",
+                  Measure.DIALOG: "quality of life, mean of items 1–8",
+                  Measure.REQOL10: "quality of life; below 24 is the clinical range"}
 
 ACTIONS: dict[str, tuple[str, str]] = {
     # name: (button text, what it does: tooltip and accessible description)
@@ -359,6 +364,15 @@ class CarePanel(QWidget):
         self.gad_chart = ScoreChart()
         self.gad_chart.setAccessibleName("GAD-7 over time")
         self.gad_text = _value_label("GAD-7 scores in words")
+        # SWEMWBS, DIALOG and ReQoL-10: a chart each, shown once the patient has a score
+        self.other_measures: dict[Measure, tuple[QLabel, ScoreChart, QLabel]] = {}
+        for measure in OTHER_MEASURES:
+            chart = ScoreChart()
+            chart.setAccessibleName(f"{SPECS[measure].title} over time")
+            self.other_measures[measure] = (_section("", 1.0), chart, _value_label(
+                f"{SPECS[measure].title} scores in words"))
+        self.star_chart = ScoreChart()
+        self.star_chart.setAccessibleName("Recovery Star areas over time")
         self.goals_chart = ScoreChart()
         self.goals_chart.setAccessibleName("Goal ratings over time")
         self.goals_text = _value_label("Goal ratings in words")
@@ -423,6 +437,10 @@ class CarePanel(QWidget):
                                        self.gad_text)
         for part in charts:
             layout.addWidget(part)
+        for caption, chart, words in self.other_measures.values():
+            layout.addWidget(caption)
+            layout.addWidget(chart)
+            layout.addWidget(words)
         self.goals_heading = _section("Goals")
         layout.addWidget(self.goals_heading)
         layout.addWidget(self.goals_chart)
@@ -430,6 +448,7 @@ class CarePanel(QWidget):
         self.star_heading = _section("Recovery Star")
         layout.addWidget(self.star_heading)
         layout.addWidget(self.star_summary)
+        layout.addWidget(self.star_chart)
         layout.addWidget(self.star_view)
         self.earlier_heading = _section("Earlier episodes")
         layout.addWidget(self.earlier_heading)
@@ -578,6 +597,20 @@ class CarePanel(QWidget):
             caption.setVisible(bool(rows))
             text.setText(words if rows else f"No {spec.title} recorded.")
 
+        for measure, (caption, chart, text) in self.other_measures.items():
+            spec = SPECS[measure]
+            rows = self.history.get(measure, [])
+            caption.setText(f"{spec.title} ({OTHER_MEASURES[measure]}, {spec.total_min:g}–"
+                            f"{spec.total_max:g})")
+            chart.set_series(spec.title, [(m.completed_on, float(m.score)) for m in rows],
+                             float(spec.total_min), float(spec.total_max), [])
+            words = "; ".join(f"{round(m.score, 2):g} on {format_uk_date(m.completed_on)}"
+                              + (f" ({m.band})" if m.band else "") for m in rows)
+            chart.setAccessibleDescription(f"{spec.title}: {words}")
+            text.setText(words)
+            for part in (caption, chart, text):
+                part.setVisible(bool(rows))
+
     def _show_goals(self) -> None:
         current = self.current
         goals = current.goals if current is not None else ()
@@ -606,10 +639,18 @@ class CarePanel(QWidget):
         self.star_heading.setVisible(current is not None)
         self.star_summary.setVisible(current is not None)
         self.star_view.setVisible(bool(reviews))
+        self.star_chart.setVisible(bool(reviews))
         if not reviews:
             self.star_summary.setText("No Recovery Star review in this episode.")
             self.star.set_rows([])
             return
+        self.star_chart.set_series_list(
+            "Recovery Star", [ChartSeries(area, tuple((r.rated_on, float(r.scores[area]))
+                                                      for r in reviews if area in r.scores))
+                              for area in RECOVERY_STAR_AREAS],
+            RECOVERY_STAR_MIN, RECOVERY_STAR_MAX)
+        self.star_chart.setAccessibleDescription(
+            "Recovery Star: each area's score at each review, listed in the table below.")
         first, latest = reviews[0], reviews[-1]
         total_first = sum(first.scores.get(a, 0) for a in RECOVERY_STAR_AREAS)
         total_latest = sum(latest.scores.get(a, 0) for a in RECOVERY_STAR_AREAS)
