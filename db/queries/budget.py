@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, union
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import (
     AuditEvent,
@@ -27,6 +26,7 @@ from db.models import (
     ProviderService,
 )
 from db.queries.outcomes_report import episode_flags
+from db.queries.versioned import flush_versioned
 from db.sql_functions import days_between
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.services.budget import (
@@ -65,11 +65,7 @@ class SqlBudgetQueries:
         self._session = session
 
     def _save(self) -> bool:
-        try:
-            self._session.flush()
-        except StaleDataError:
-            return False
-        return True
+        return flush_versioned(self._session)
 
     def patient_exists(self, patient_id: int) -> bool:
         return self._session.get(Patient, patient_id) is not None
@@ -148,7 +144,7 @@ class SqlBudgetQueries:
         if b is None or b.version != expected_version:
             return False
         b.amount_pence = amount_pence
-        return self._save()
+        return flush_versioned(self._session)
 
     # -- commitments and invoices -------------------------------------------------------
 
@@ -187,7 +183,7 @@ class SqlBudgetQueries:
         if c is None or c.version != expected_version:
             return False
         c.status, c.cancelled_on = "cancelled", on
-        return self._save()
+        return flush_versioned(self._session)
 
     def add_invoice(self, commitment_id: int, reference: str, invoice_date: date, units: int,
                     net_pence: int, vat_pence: int) -> int:
@@ -222,7 +218,7 @@ class SqlBudgetQueries:
         if i is None or i.version != expected_version:
             return False
         i.approved_on = on
-        return self._save()
+        return flush_versioned(self._session)
 
     def add_payment(self, invoice_id: int, paid_on: date, amount_pence: int) -> int:
         p = Payment(invoice_id=invoice_id, paid_on=paid_on, amount_pence=amount_pence)

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import (
     CareEpisode,
@@ -21,6 +20,7 @@ from db.models import (
     SpecialistReferral,
     StepChange,
 )
+from db.queries.versioned import flush_versioned
 from facilitator_app.domain.stepped_care import ReferralStatus
 from facilitator_app.services.care_records import (
     EpisodeRow,
@@ -52,11 +52,7 @@ class SqlCareQueries:
 
     def _save(self) -> bool:
         """Flush a versioned change: False when someone else changed the row first."""
-        try:
-            self._session.flush()
-        except StaleDataError:
-            return False
-        return True
+        return flush_versioned(self._session)
 
     def patient_birth_date(self, patient_id: int) -> date | None:
         return self._session.scalar(select(Patient.date_of_birth).where(Patient.id == patient_id))
@@ -101,7 +97,7 @@ class SqlCareQueries:
         if discharged_on is not None:
             e.discharged_on, e.discharge_reason = discharged_on, discharge_reason
             e.discharge_note = discharge_note or ""
-        return self._save()
+        return flush_versioned(self._session)
 
     def add_step_change(self, episode_id: int, on: date, from_step: int, to_step: int,
                         reason: str) -> None:
@@ -144,7 +140,7 @@ class SqlCareQueries:
         if r is None or r.version != expected_version:
             return False
         r.status, r.status_on = status, on
-        return self._save()
+        return flush_versioned(self._session)
 
     # -- interventions and sessions --------------------------------------------------------
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import FollowUp, Observation, Patient, Practice
+from db.queries.versioned import flush_versioned
 from facilitator_app.services.follow_ups import FollowUpSelection, FollowUpState
 
 _ROW_COLUMNS = (
@@ -118,8 +118,4 @@ class SqlFollowUpQueries:
             return False
         follow_up.done_on = done_on
         follow_up.outcome = outcome
-        try:
-            self._session.flush()
-        except StaleDataError:
-            return False
-        return True
+        return flush_versioned(self._session)

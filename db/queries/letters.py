@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import CareAdjustment, FollowUp, Observation, Patient, Practice
 from db.queries.register import register_membership
+from db.queries.versioned import flush_versioned
 from facilitator_app.domain.checks import CORE_ELEMENTS
 from facilitator_app.services.letterhead import LetterheadSettings
 from facilitator_app.services.letters import AgreedAction, Letterhead
@@ -101,8 +101,4 @@ class SqlLetterheadStore:
         practice.address = letterhead.address
         practice.phone = letterhead.phone
         practice.logo = letterhead.logo
-        try:
-            self._session.flush()
-        except StaleDataError:
-            return False
-        return True
+        return flush_versioned(self._session)

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import LocalService, Patient, Practice, Signposting
+from db.queries.versioned import flush_versioned
 from facilitator_app.domain.signposting import SignpostOutcome
 from facilitator_app.services.signposting import (
     LocalServiceView,
@@ -54,11 +54,7 @@ class SqlSignpostingQueries:
             return False
         s.name, s.category, s.contact = entry.name, entry.category, entry.contact
         s.eligibility, s.purchased, s.active = entry.eligibility, entry.purchased, entry.active
-        try:
-            self._session.flush()
-        except StaleDataError:
-            return False
-        return True
+        return flush_versioned(self._session)
 
     def patient_birth_date(self, patient_id: int) -> date | None:
         return self._session.scalar(select(Patient.date_of_birth).where(Patient.id == patient_id))
@@ -92,11 +88,7 @@ class SqlSignpostingQueries:
         if s is None or s.version != expected_version:
             return False
         s.outcome, s.outcome_on, s.follow_up_on = outcome, on, follow_up_on
-        try:
-            self._session.flush()
-        except StaleDataError:
-            return False
-        return True
+        return flush_versioned(self._session)
 
     def for_patient(self, patient_id: int, since: date | None) -> list[SignpostingView]:
         where: list[object] = [Signposting.patient_id == patient_id]
