@@ -22,7 +22,6 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -73,6 +72,8 @@ from ui.screens.budget_dialogs import (
     year_choices,
 )
 from ui.tasks import Task, TaskRunner
+from ui.widgets.exports import ExportStatus, export_path
+from ui.widgets.fields import wrapped
 
 __all__ = ["BudgetBar", "BudgetScreen", "BudgetView", "PositionStrip", "position_words"]
 
@@ -391,10 +392,7 @@ class BudgetScreen(QWidget):
         self.refresh = QPushButton("Read a&gain")
         self.refresh.setAccessibleName("Read the budget again")
         self.refresh.setToolTip("Read the budget again, to see changes others have saved.")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Budget status")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = wrapped(name="Budget status")
         self.strip = PositionStrip()
 
         self.lines_model = _FigureTable(LINE_HEADERS, {1, 2, 3, 4, 5})
@@ -476,9 +474,11 @@ class BudgetScreen(QWidget):
                               "the protected register.")
         self.commitments_label = QLabel("Commitments r&unning in the year:")
         self.invoices_label = QLabel()
-        self.export_message = QLabel()
-        self.export_message.setWordWrap(True)
-        self.export_message.setAccessibleName("Statement status")
+        self.export_message = wrapped(name="Statement status", selectable=False)
+        self._exports = ExportStatus(
+            self._runner, self.export_message,
+            "Statement written to {path} (aggregate figures only).",
+            "Could not write the statement: {exc}", self)
 
         self._lay_out()
         self.year.currentIndexChanged.connect(self.reload)
@@ -870,35 +870,19 @@ class BudgetScreen(QWidget):
         if not self.confirm_export(fmt, provider):
             self.export_message.setText("Statement not written.")
             return None
-        if path is None:
-            who = f"-{provider.lower().replace(' ', '-')}" if provider else ""
-            name, _ = QFileDialog.getSaveFileName(
-                self, f"Write the budget statement as {fmt.upper()}",
-                f"budget-statement-{year.start_year}{who}.{fmt}", f"{fmt.upper()} (*.{fmt})")
-            if not name:
-                return None
-            path = Path(name)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(path.name + f".{fmt}")
-        ctx, out = self._ctx, path
+        who = f"-{provider.lower().replace(' ', '-')}" if provider else ""
+        out = export_path(self, f"Write the budget statement as {fmt.upper()}",
+                          f"budget-statement-{year.start_year}{who}.{fmt}", fmt, path)
+        if out is None:
+            return None
+        ctx = self._ctx
 
         def job(_progress: Progress, _cancel: CancelToken) -> Path:
             statement = budget_statement(ctx.new_uow(), year, ctx.today(), provider=provider)
             write_budget_statement(statement, out)
             return out
 
-        task = Task(job)
-        task.succeeded.connect(self._exported)
-        task.failed.connect(self._export_failed)
-        self.export_message.setText(f"Writing {path.name}…")
-        self._runner.run(task)
-        return task
-
-    def _exported(self, path: object) -> None:
-        self.export_message.setText(f"Statement written to {path} (aggregate figures only).")
-
-    def _export_failed(self, exc: object) -> None:
-        self.export_message.setText(f"Could not write the statement: {exc}")
+        return self._exports.run(job, f"Writing {out.name}…")
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         return self._runner.shutdown(timeout_ms)

@@ -20,25 +20,19 @@ it and closes the dialog on success), ``errors[field]`` is the message shown bes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -80,6 +74,8 @@ from facilitator_app.services.budget import (
 from facilitator_app.services.budget_lines import budget_lines, commitment_invoices
 from facilitator_app.services.patients import PatientNotFound, find_patient_id, patient_record
 from ui.context import UiContext
+from ui.widgets.fields import Problem, bold, choose, date_edit, qdate, to_date, wrapped
+from ui.widgets.form_dialog import FormDialog
 
 __all__ = [
     "UNITS",
@@ -141,59 +137,12 @@ def commitment_summary(c: CommitmentRow, service: ServiceRow | None) -> str:
             f"{format_uk_date(c.end_on)}.")
 
 
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _py_date(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
-
-
-def _date_edit(d: date, name: str) -> QDateEdit:
-    edit = QDateEdit(_qdate(d))
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    for editor in edit.findChildren(QLineEdit):  # the text part a screen reader lands on
-        editor.setAccessibleName(f"{name} (dd/mm/yyyy)")
-    return edit
-
-
 def _money_edit(name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setAccessibleName(f"{name} in pounds")
     edit.setPlaceholderText("e.g. 1,234.56")
     edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("£9,999,999,999.99") + 24)
     return edit
-
-
-def _wrapped(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _red(label: QLabel) -> QLabel:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.darkRed)
-    label.setPalette(palette)
-    return label
-
-
-def _bold(label: QLabel) -> QLabel:
-    font = QFont(label.font())
-    font.setBold(True)
-    label.setFont(font)
-    return label
-
-
-def _choose(combo: QComboBox, data: object) -> None:
-    index = combo.findData(data)
-    if index < 0:
-        raise ValueError(f"{data!r} is not one of the choices of {combo.accessibleName()!r}")
-    combo.setCurrentIndex(index)
 
 
 def _pounds(text: str, field: str, problems: list[Problem]) -> int | None:
@@ -207,9 +156,6 @@ def _pounds(text: str, field: str, problems: list[Problem]) -> int | None:
 
 _UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX: no maximum width set
 
-Problem = tuple[str | None, str]
-"""(field the message is about, or None; the message)."""
-
 
 class Refused(Exception):
     """A refusal a dialog explains itself, beside ``field`` or (None) under the form."""
@@ -222,83 +168,22 @@ class Refused(Exception):
 # -- the shared dialog --------------------------------------------------------------------------
 
 
-class BudgetDialog(QDialog):
+class BudgetDialog(FormDialog):
     """A form of labelled fields, each with its problem message underneath, everything wrong
     listed under the form, and Save / Cancel. ``saved`` carries the saved record's id."""
 
     saved = Signal(object)
 
     def __init__(self, ctx: UiContext, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
+        super().__init__(ctx, title, parent, about_name="About this change",
+                         mnemonics={"s"},  # Save; Cancel is the standard button
+                         width_em=96)
         self.saved_id: int | None = None
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.errors: dict[str, QLabel] = {}
-        self.editors: dict[str, QWidget] = {}
-        self._aliases: dict[str, str] = {}
-        self._descriptions: dict[str, str] = {}
-        self._mnemonics = {"s"}  # Save; Cancel is the standard button
-        self.about = _wrapped()
-        self.about.setAccessibleName("About this change")
         self.about.setVisible(False)
-        self.message = _red(_wrapped())
-        self.message.setAccessibleName("Why nothing was saved")
-        self.message.setVisible(False)
-        self.fields = QFormLayout()
-        self.fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
-        self.buttons = QDialogButtonBox()
-        self.save_button = QPushButton("&Save")
-        self.save_button.setDefault(True)
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel: close without saving")
-        cancel.setAutoDefault(False)
-        self.buttons.accepted.connect(self._save_clicked)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.about)
-        layout.addLayout(self.fields)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 96)
-
-    @property
-    def today(self) -> date:
-        return self._ctx.today()
-
-    def set_about(self, text: str) -> None:
-        self.about.setText(text)
-        self.about.setVisible(bool(text))
-
-    # -- building ---------------------------------------------------------------------------
-
-    def _label(self, text: str) -> QLabel:
-        """A field label with a mnemonic no other label of the dialog uses."""
-        if "&" not in text:
-            for i, ch in enumerate(text):
-                if ch.isalpha() and ch.lower() not in self._mnemonics:
-                    self._mnemonics.add(ch.lower())
-                    text = f"{text[:i]}&{text[i:]}"
-                    break
-        else:
-            self._mnemonics.add(text[text.index("&") + 1].lower())
-        return QLabel(text)
-
-    def add_field(self, text: str, field: str, widget: QWidget, *,
-                  beside: QWidget | None = None, description: str = "",
-                  aliases: Sequence[str] = ()) -> QLabel:
-        """``widget`` labelled ``text`` (its buddy), ``beside`` to its right, and the field's
-        problem message underneath. ``aliases`` are other service field names shown here."""
-        label = self._label(text)
-        label.setBuddy(widget)
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
+    def _field_row(self, widget: QWidget, beside: QWidget | None) -> QHBoxLayout:
+        """A label beside takes the room left; a date, a number or an amount keeps its own
+        width."""
         row = QHBoxLayout()
         row.addWidget(widget)
         grows = (widget.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Expanding
@@ -309,103 +194,25 @@ class BudgetDialog(QDialog):
             row.addWidget(beside)
         if not grows and not isinstance(beside, QLabel):
             row.addStretch(1)  # a date, a number or an amount keeps its own width
-        column.addLayout(row)
-        error = _red(_wrapped())
-        error.setAccessibleName(f"Problem with {label.text().replace('&', '').rstrip(':')}")
-        error.setVisible(False)
-        column.addWidget(error)
-        self.fields.addRow(label, box)
-        for inner in widget.findChildren(QLineEdit):  # a spin box's or an editable combo's
-            if not inner.accessibleName():
-                inner.setAccessibleName(widget.accessibleName())
-        self.errors[field] = error
-        self.editors[field] = widget
-        self._descriptions[field] = description
-        widget.setAccessibleDescription(description)
-        for alias in aliases:
-            self._aliases[alias] = field
-        return label
+        return row
 
-    # -- problems ---------------------------------------------------------------------------
-
-    def show_problems(self, problems: Sequence[Problem], headline: str = "") -> None:
-        """Each message beside its field and in its accessible description, and all of them
-        under the form; the first field with a problem takes the focus."""
-        by_field: dict[str, list[str]] = {}
-        for field, text in problems:
-            key = self._aliases.get(field or "", field or "")
-            if key in self.errors:
-                by_field.setdefault(key, []).append(text)
-        for field, label in self.errors.items():
-            messages = by_field.get(field, [])
-            label.setText("\n".join(messages))
-            label.setVisible(bool(messages))
-            self.editors[field].setAccessibleDescription(
-                " ".join(messages) or self._descriptions.get(field, ""))
-        if problems:
-            count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-            self._say(headline or f"Not saved: {count} to correct:\n"
-                      + "\n".join(f"• {text}" for _, text in problems))
-        else:
-            self._say(headline)
-        first = next((f for f in self.errors if f in by_field), None)
-        if first is not None:
-            self.editors[first].setFocus()
-
-    def show_field_problem(self, field: str, text: str) -> None:
-        """One field's message as it is typed (the summary under the form is left alone)."""
-        self.errors[field].setText(text)
-        self.errors[field].setVisible(bool(text))
-        self.editors[field].setAccessibleDescription(text or self._descriptions.get(field, ""))
-
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def shown_problem(self, field: str) -> str:
-        """The message beside ``field``, or "" when none is shown."""
-        label = self.errors[field]
-        return label.text() if label.isVisibleTo(self) else ""
-
-    @property
-    def problem_text(self) -> str:
-        """Everything the dialog says is wrong, as shown under the form."""
-        return self.message.text() if self.message.isVisibleTo(self) else ""
-
-    def refuse(self, text: str) -> None:
-        """Nothing can be saved from this dialog (the record is gone or already done)."""
-        self.show_problems([], text)
-        self.save_button.setEnabled(False)
-
-    def _attempt(self, action: Callable[[], int]) -> bool:
-        try:
-            saved_id = action()
-        except InvalidBudgetEntry as exc:
+    def _explain(self, exc: Exception) -> bool:
+        if isinstance(exc, InvalidBudgetEntry):
             self.show_problems([(p.field, p.message) for p in exc.problems])
-            return False
-        except BudgetChanged as exc:
+        elif isinstance(exc, BudgetChanged):
             self.refuse(str(exc))  # the version is stale: saving again cannot work
-            return False
-        except Refused as exc:
+        elif isinstance(exc, Refused):
             if exc.field is None:
                 self.show_problems([], str(exc))
             else:
                 self.show_problems([(exc.field, str(exc))])
+        else:
             return False
-        except Exception as exc:  # a lost connection: say so, keep what was typed
-            self.show_problems([], f"Nothing was saved: it could not be written ({exc}).")
-            return False
-        self.saved_id = saved_id
-        self.show_problems([])
-        self.saved.emit(saved_id)
         return True
 
-    def save(self) -> bool:
-        raise NotImplementedError
-
-    def _save_clicked(self) -> None:
-        if self.save():
-            self.accept()
+    def _saved(self, result: object) -> None:
+        self.saved_id = result if isinstance(result, int) else None
+        self.saved.emit(result)
 
 
 # -- budget lines, providers, services ----------------------------------------------------------
@@ -433,7 +240,7 @@ class BudgetLineDialog(BudgetDialog):
         line_edit = self.name.lineEdit()
         if line_edit is not None:
             line_edit.setPlaceholderText("choose a line, or type a new name")
-        self.current = _wrapped()
+        self.current = wrapped()
         self.current.setAccessibleName("The line's amount now")
         self.amount = _money_edit("Amount")
         self.add_field("Financial &year:", "year", self.year)
@@ -444,7 +251,7 @@ class BudgetLineDialog(BudgetDialog):
         self._amounts: dict[str, int] = {}
         self.year.currentIndexChanged.connect(self._read_lines)
         self.name.currentTextChanged.connect(self._name_changed)
-        _choose(self.year, year.start_year)
+        choose(self.year, year.start_year)
         self._read_lines()
 
     def chosen_year(self) -> QofYear:
@@ -470,7 +277,7 @@ class BudgetLineDialog(BudgetDialog):
 
     def set_values(self, name: str, amount: str, year: QofYear | None = None) -> None:
         if year is not None:
-            _choose(self.year, year.start_year)
+            choose(self.year, year.start_year)
         self.name.setEditText(name)
         self.amount.setText(amount)
 
@@ -520,7 +327,7 @@ class ServiceDialog(BudgetDialog):
         self.provider.setAccessibleName("Provider")
         for p, _ in self._providers:
             self.provider.addItem(p.name, p.id)
-        self.offers = _wrapped()
+        self.offers = wrapped()
         self.offers.setAccessibleName("The provider's services already")
         self.name = QLineEdit()
         self.name.setAccessibleName("Service name")
@@ -536,7 +343,7 @@ class ServiceDialog(BudgetDialog):
         self.vat.setDecimals(2)
         self.vat.setSuffix(" %")
         self.vat.setAccessibleName("VAT rate")
-        self.vat_note = _wrapped("The rate the provider charges: 0 % if none, 20 % is the "
+        self.vat_note = wrapped("The rate the provider charges: 0 % if none, 20 % is the "
                                  "standard rate.")
         self.add_field("&Provider:", "provider", self.provider, beside=self.offers)
         self.add_field("Service &name:", "name", self.name,
@@ -548,7 +355,7 @@ class ServiceDialog(BudgetDialog):
         self.add_field("&VAT rate:", "vat_rate", self.vat, beside=self.vat_note)
         self.provider.currentIndexChanged.connect(self._provider_changed)
         if provider_id is not None and self.provider.findData(provider_id) >= 0:
-            _choose(self.provider, provider_id)
+            choose(self.provider, provider_id)
         self._provider_changed()
         if not self._providers:
             self.refuse("There are no providers yet: add a provider first.")
@@ -561,7 +368,7 @@ class ServiceDialog(BudgetDialog):
 
     def set_values(self, provider_id: int, name: str, unit: str, price: str,
                    vat_percent: float = 0) -> None:
-        _choose(self.provider, provider_id)
+        choose(self.provider, provider_id)
         self.name.setText(name)
         self.unit.setEditText(unit)
         self.price.setText(price)
@@ -604,7 +411,7 @@ class CommitmentDialog(BudgetDialog):
         self.nhs_number.setPlaceholderText("999 000 0018")
         self.nhs_number.setMaximumWidth(
             self.nhs_number.fontMetrics().horizontalAdvance("999 999 9999 ") * 2)
-        self.patient = _wrapped()
+        self.patient = wrapped()
         self.patient.setAccessibleName("Patient")
         self.service = QComboBox()
         self.service.setAccessibleName("Service")
@@ -616,22 +423,22 @@ class CommitmentDialog(BudgetDialog):
         self.line = QComboBox()
         self.line.setAccessibleName("Budget line")
         self.line.setMinimumContentsLength(30)
-        self.line_note = _wrapped()
+        self.line_note = wrapped()
         self.line_note.setAccessibleName("The line's money")
         self.units = QSpinBox()
         self.units.setRange(1, 10_000)
         self.units.setValue(1)
         self.units.setAccessibleName("Units")
-        self.unit_note = _wrapped()
-        self.start = _date_edit(start, "Start")
-        self.end = _date_edit(start + timedelta(days=89), "End")
-        self.days = _wrapped()
+        self.unit_note = wrapped()
+        self.start = date_edit(start, "Start")
+        self.end = date_edit(start + timedelta(days=89), "End")
+        self.days = wrapped()
         self.days.setAccessibleName("Length")
-        self.value = _bold(_wrapped())
+        self.value = bold(wrapped())
         self.value.setAccessibleName("Value of the commitment")
-        self.split = _wrapped()
+        self.split = wrapped()
         self.split.setAccessibleName("Split by financial year")
-        self.after = _wrapped()
+        self.after = wrapped()
         self.after.setAccessibleName("The line after this commitment")
 
         self.add_field("&NHS number:", "nhs_number", self.nhs_number, beside=self.patient,
@@ -684,7 +491,7 @@ class CommitmentDialog(BudgetDialog):
     def _start_changed(self) -> None:
         """The lines offered are the start date's financial year's; the same-named line stays
         chosen when the start moves into another year."""
-        year = QofYear.containing(_py_date(self.start))
+        year = QofYear.containing(to_date(self.start))
         chosen = self.line.currentData()
         chosen_name = next((n for lines in self._lines.values() for i, n, _ in lines
                             if i == chosen), None)
@@ -725,7 +532,7 @@ class CommitmentDialog(BudgetDialog):
 
     def refresh_preview(self) -> None:
         """The value, the split over financial years and what the line has left after it."""
-        start, end = _py_date(self.start), _py_date(self.end)
+        start, end = to_date(self.start), to_date(self.end)
         service = self.chosen_service()
         units = self.units.value()
         self.unit_note.setText(f"a unit is one {service.unit}, "
@@ -788,11 +595,11 @@ class CommitmentDialog(BudgetDialog):
                    start: date, end: date) -> None:
         self.nhs_number.setText(nhs_number)
         self._find_patient()
-        _choose(self.service, service_id)
+        choose(self.service, service_id)
         self.units.setValue(units)
-        self.start.setDate(_qdate(start))
-        self.end.setDate(_qdate(end))
-        _choose(self.line, line_id)
+        self.start.setDate(qdate(start))
+        self.end.setDate(qdate(end))
+        choose(self.line, line_id)
 
     def confirm_overspend(self, warning: str) -> bool:
         """Asked when the service warns of an overspend (tests replace it)."""
@@ -821,7 +628,7 @@ class CommitmentDialog(BudgetDialog):
         if problems or patient_id is None:
             self.show_problems(problems)
             return False
-        start, end, units = _py_date(self.start), _py_date(self.end), self.units.value()
+        start, end, units = to_date(self.start), to_date(self.end), self.units.value()
 
         def authorise(allow: bool) -> CommitmentSaved:
             assert patient_id is not None
@@ -857,7 +664,25 @@ def _service_of(ctx: UiContext, service_id: int) -> ServiceRow | None:
                  if s.id == service_id), None)
 
 
-class CancelCommitmentDialog(BudgetDialog):
+class _DatedChange(BudgetDialog):
+    """A change to one record made on the date in ``on`` (which the subclass adds), at the
+    version read when the dialog opened."""
+
+    on: QDateEdit
+
+    def set_values(self, on: date) -> None:
+        self.on.setDate(qdate(on))
+
+    def save(self) -> bool:
+        on = to_date(self.on)
+        return self._attempt(lambda: self._change(on))
+
+    def _change(self, on: date) -> int:
+        """Make the change; the record's id."""
+        raise NotImplementedError
+
+
+class CancelCommitmentDialog(_DatedChange):
     """What was invoiced stays spent; the rest goes back to the line."""
 
     def __init__(self, ctx: UiContext, commitment_id: int,
@@ -873,7 +698,7 @@ class CancelCommitmentDialog(BudgetDialog):
             f"{units:,} of {c.units:,} units, {format_pounds(invoiced)}. Cancelling keeps what "
             f"was invoiced as spent and releases the rest "
             f"({format_pounds(max(0, c.gross_pence - invoiced))}) back to the line.")
-        self.on = _date_edit(ctx.today(), "Cancelled on")
+        self.on = date_edit(ctx.today(), "Cancelled on")
         self.add_field("Cancelled &on:", "cancelled_on", self.on,
                        description="Between the start and today", aliases=("commitment",))
         self.save_button.setText("&Save (cancel the commitment)")
@@ -881,16 +706,10 @@ class CancelCommitmentDialog(BudgetDialog):
         if c.status == "cancelled":
             self.refuse(f"This commitment was cancelled on {format_uk_date(c.cancelled_on)}.")
 
-    def set_values(self, on: date) -> None:
-        self.on.setDate(_qdate(on))
-
-    def save(self) -> bool:
-        c, on = self.commitment, _py_date(self.on)
-
-        def cancel() -> int:
-            cancel_commitment(self._ctx.new_uow(), c.id, on, self.today, c.version)
-            return c.id
-        return self._attempt(cancel)
+    def _change(self, on: date) -> int:
+        c = self.commitment
+        cancel_commitment(self._ctx.new_uow(), c.id, on, self.today, c.version)
+        return c.id
 
 
 class InvoiceDialog(BudgetDialog):
@@ -912,7 +731,7 @@ class InvoiceDialog(BudgetDialog):
         self.reference.setAccessibleName("Invoice reference")
         self.reference.setPlaceholderText("the provider's invoice number")
         self.reference.setMinimumWidth(self.reference.fontMetrics().horizontalAdvance("x") * 30)
-        self.invoice_date = _date_edit(today, "Invoice date")
+        self.invoice_date = date_edit(today, "Invoice date")
         self.units = QSpinBox()
         self.units.setRange(0, max(1, c.units))
         self.units.setValue(max(1, self.left))
@@ -924,15 +743,15 @@ class InvoiceDialog(BudgetDialog):
         self.net.setMinimumWidth(self.net.maximumWidth())
         self.approve = QCheckBox("Approve it now, on")
         self.approve.setAccessibleName("Approve the invoice now")
-        self.approved_on = _date_edit(today, "Approved on")
+        self.approved_on = date_edit(today, "Approved on")
         self.approved_on.setEnabled(False)
         self.approve.toggled.connect(self.approved_on.setEnabled)
-        self.total = _bold(_wrapped())
+        self.total = bold(wrapped())
         self.total.setAccessibleName("Invoice total")
         self.add_field("&Reference:", "reference", self.reference)
         self.add_field("Invoice &date:", "invoice_date", self.invoice_date)
         self.add_field("&Units:", "units", self.units,
-                       beside=_wrapped(f"{self.left:,} left to invoice (a unit is one "
+                       beside=wrapped(f"{self.left:,} left to invoice (a unit is one "
                                        f"{self._unit})"))
         self.add_field("&Net amount (£):", "amount", self.net, beside=self.total,
                        description="Leave blank to charge units × the agreed price")
@@ -959,12 +778,12 @@ class InvoiceDialog(BudgetDialog):
     def set_values(self, reference: str, invoice_date: date, units: int, net: str = "",
                    approved_on: date | None = None) -> None:
         self.reference.setText(reference)
-        self.invoice_date.setDate(_qdate(invoice_date))
+        self.invoice_date.setDate(qdate(invoice_date))
         self.units.setValue(units)
         self.net.setText(net)
         self.approve.setChecked(approved_on is not None)
         if approved_on is not None:
-            self.approved_on.setDate(_qdate(approved_on))
+            self.approved_on.setDate(qdate(approved_on))
 
     def save(self) -> bool:
         problems: list[Problem] = []
@@ -973,9 +792,9 @@ class InvoiceDialog(BudgetDialog):
         if problems:
             self.show_problems(problems)
             return False
-        reference, on, units = (self.reference.text(), _py_date(self.invoice_date),
+        reference, on, units = (self.reference.text(), to_date(self.invoice_date),
                                 self.units.value())
-        approved = _py_date(self.approved_on) if self.approve.isChecked() else None
+        approved = to_date(self.approved_on) if self.approve.isChecked() else None
         return self._attempt(lambda: record_invoice(
             self._ctx.new_uow(), self.commitment.id, reference, on, units, self.today,
             net_pence=net, approved_on=approved))
@@ -990,7 +809,7 @@ def invoice_summary(i: InvoiceRow) -> str:
             f"paid {format_pounds(i.paid_pence)}.")
 
 
-class ApproveInvoiceDialog(BudgetDialog):
+class ApproveInvoiceDialog(_DatedChange):
     """Approving an invoice makes it spend, from the approval date."""
 
     def __init__(self, ctx: UiContext, invoice_id: int, parent: QWidget | None = None) -> None:
@@ -998,7 +817,7 @@ class ApproveInvoiceDialog(BudgetDialog):
         self.invoice = i = invoice_by_id(ctx.new_uow(), invoice_id)
         self.set_about(invoice_summary(i) + " Once approved it counts as spend from the "
                        "approval date, and it can be paid.")
-        self.on = _date_edit(ctx.today(), "Approved on")
+        self.on = date_edit(ctx.today(), "Approved on")
         self.add_field("Approved &on:", "approved_on", self.on,
                        description="Between the invoice date and today", aliases=("invoice",))
         self.save_button.setText("&Save (approve)")
@@ -1006,16 +825,10 @@ class ApproveInvoiceDialog(BudgetDialog):
         if i.approved_on is not None:
             self.refuse(f"This invoice was approved on {format_uk_date(i.approved_on)}.")
 
-    def set_values(self, on: date) -> None:
-        self.on.setDate(_qdate(on))
-
-    def save(self) -> bool:
-        i, on = self.invoice, _py_date(self.on)
-
-        def approve() -> int:
-            approve_invoice(self._ctx.new_uow(), i.id, on, self.today, i.version)
-            return i.id
-        return self._attempt(approve)
+    def _change(self, on: date) -> int:
+        i = self.invoice
+        approve_invoice(self._ctx.new_uow(), i.id, on, self.today, i.version)
+        return i.id
 
 
 class PaymentDialog(BudgetDialog):
@@ -1030,9 +843,9 @@ class PaymentDialog(BudgetDialog):
                        "pay. Part payments are allowed.")
         self.amount = _money_edit("Amount paid")
         self.amount.setText(f"{self.outstanding / 100:.2f}" if self.outstanding > 0 else "")
-        self.paid_on = _date_edit(ctx.today(), "Paid on")
+        self.paid_on = date_edit(ctx.today(), "Paid on")
         self.add_field("&Amount (£):", "amount", self.amount,
-                       beside=_wrapped(f"of {format_pounds(self.outstanding)} outstanding"))
+                       beside=wrapped(f"of {format_pounds(self.outstanding)} outstanding"))
         self.add_field("&Paid on:", "paid_on", self.paid_on, aliases=("invoice",))
         if i.approved_on is None:
             self.refuse("Approve the invoice before paying it.")
@@ -1041,7 +854,7 @@ class PaymentDialog(BudgetDialog):
 
     def set_values(self, amount: str, paid_on: date) -> None:
         self.amount.setText(amount)
-        self.paid_on.setDate(_qdate(paid_on))
+        self.paid_on.setDate(qdate(paid_on))
 
     def save(self) -> bool:
         problems: list[Problem] = []
@@ -1049,6 +862,6 @@ class PaymentDialog(BudgetDialog):
         if problems or amount is None:
             self.show_problems(problems)
             return False
-        on = _py_date(self.paid_on)
+        on = to_date(self.paid_on)
         return self._attempt(lambda: record_payment(self._ctx.new_uow(), self.invoice.id, on,
                                                     amount, self.today))

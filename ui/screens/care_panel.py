@@ -16,22 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractScrollArea,
     QApplication,
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLayout,
     QLayoutItem,
     QPushButton,
-    QSizePolicy,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +74,7 @@ from ui.screens.episode_dialogs import (
     StepChangeDialog,
     referral_label,
 )
+from ui.widgets.record_widgets import bullets, heading, record_table, value_label
 from ui.widgets.score_chart import ChartSeries, ScoreChart
 
 __all__ = ["ACTIONS", "CarePanel", "FlowLayout", "outcome_headline"]
@@ -189,58 +184,11 @@ class FlowLayout(QLayout):
         return m.top() + m.bottom() + max(0, rows * cell.height() + (rows - 1) * v_gap)
 
 
-def _heading(text: str, scale: float = 1.0) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * scale)  # relative to the system font, never pixels
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
-
-
 def _section(text: str, scale: float = 1.1) -> QLabel:
     """A section heading with half a line of room above it (which hides with it)."""
-    label = _heading(text, scale)
+    label = heading(text, scale)
     label.setContentsMargins(0, label.fontMetrics().height() // 2, 0, 0)
     return label
-
-
-def _value_label(name: str = "") -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if name:
-        label.setAccessibleName(name)
-    return label
-
-
-def _lines(items: list[str]) -> str:
-    return "\n".join(f"• {item}" for item in items)
-
-
-def _record_table(model: TextTableModel, name: str, description: str,
-                  stretch_column: int) -> QTableView:
-    """A short table that grows to show every row, so the record scrolls as one page."""
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setAccessibleDescription(description)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.verticalHeader().hide()
-    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    view.setWordWrap(True)
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 # -- words for what the record holds ---------------------------------------------------------------
@@ -321,19 +269,19 @@ class CarePanel(QWidget):
         self.dialog: EpisodeDialog | None = None
         self.setAccessibleName("Care episode")
 
-        self.empty_label = _value_label()
+        self.empty_label = value_label()
         self.state_badge = QLabel()
         self.state_badge.setAccessibleName("Episode state")
         self.state_badge.setFrameShape(QFrame.Shape.StyledPanel)
         self.state_badge.setMargin(self.fontMetrics().horizontalAdvance(" "))
-        self.no_episode_label = _value_label()
-        self.episode_label = _value_label("Episode")
-        self.step_label = _value_label("Step")
-        self.facilitator_label = _value_label("Facilitator")
-        self.cluster_label = _value_label("Care cluster")
-        self.sessions_label = _value_label("Sessions")
-        self.referrals_label = _value_label("Specialist referrals")
-        self.message = _value_label("Care episode message")
+        self.no_episode_label = value_label()
+        self.episode_label = value_label("Episode")
+        self.step_label = value_label("Step")
+        self.facilitator_label = value_label("Facilitator")
+        self.cluster_label = value_label("Care cluster")
+        self.sessions_label = value_label("Sessions")
+        self.referrals_label = value_label("Specialist referrals")
+        self.message = value_label("Care episode message")
         self.message.setVisible(False)
 
         self.buttons: dict[str, QPushButton] = {}
@@ -346,43 +294,43 @@ class CarePanel(QWidget):
             self.buttons[name] = button
 
         self.timeline = TextTableModel(("Date", "What"))
-        self.timeline_view = _record_table(
+        self.timeline_view = record_table(
             self.timeline, "Episode timeline",
             "Everything recorded in the episode, oldest first: referral, step changes, "
             "interventions, sessions, specialist referrals, questionnaires, cluster, discharge.",
             stretch_column=1)
-        self.outcome_headline = _value_label("Outcome")
-        self.outcome_headline.setFont(_heading("").font())
-        self.outcome_label = _value_label("Why: the paired scores")
+        self.outcome_headline = value_label("Outcome")
+        self.outcome_headline.setFont(heading("").font())
+        self.outcome_label = value_label("Why: the paired scores")
 
-        self.measures_note = _value_label("Which scores the charts show")
+        self.measures_note = value_label("Which scores the charts show")
         self.phq_caption = _section("", 1.0)
         self.phq_chart = ScoreChart()
         self.phq_chart.setAccessibleName("PHQ-9 over time")
-        self.phq_text = _value_label("PHQ-9 scores in words")
+        self.phq_text = value_label("PHQ-9 scores in words")
         self.gad_caption = _section("", 1.0)
         self.gad_chart = ScoreChart()
         self.gad_chart.setAccessibleName("GAD-7 over time")
-        self.gad_text = _value_label("GAD-7 scores in words")
+        self.gad_text = value_label("GAD-7 scores in words")
         # SWEMWBS, DIALOG and ReQoL-10: a chart each, shown once the patient has a score
         self.other_measures: dict[Measure, tuple[QLabel, ScoreChart, QLabel]] = {}
         for measure in OTHER_MEASURES:
             chart = ScoreChart()
             chart.setAccessibleName(f"{SPECS[measure].title} over time")
-            self.other_measures[measure] = (_section("", 1.0), chart, _value_label(
+            self.other_measures[measure] = (_section("", 1.0), chart, value_label(
                 f"{SPECS[measure].title} scores in words"))
         self.star_chart = ScoreChart()
         self.star_chart.setAccessibleName("Recovery Star areas over time")
         self.goals_chart = ScoreChart()
         self.goals_chart.setAccessibleName("Goal ratings over time")
-        self.goals_text = _value_label("Goal ratings in words")
-        self.star_summary = _value_label("Recovery Star summary")
+        self.goals_text = value_label("Goal ratings in words")
+        self.star_summary = value_label("Recovery Star summary")
         self.star = TextTableModel(("Area", "First", "Latest", "Change", "Stage"))
-        self.star_view = _record_table(
+        self.star_view = record_table(
             self.star, "Recovery Star",
             "Each area's score at the first and the latest review of the episode (1–10), the "
             "change, and the latest score's Journey of Change stage.", stretch_column=0)
-        self.earlier_label = _value_label("Earlier episodes")
+        self.earlier_label = value_label("Earlier episodes")
 
         self.content = QWidget()
         self._build(self.content)
@@ -396,7 +344,7 @@ class CarePanel(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QHBoxLayout()
-        title.addWidget(_heading("Care episode", 1.2), 1)
+        title.addWidget(heading("Care episode", 1.2), 1)
         title.addWidget(self.state_badge, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(title)
         layout.addWidget(self.no_episode_label)
@@ -498,7 +446,7 @@ class CarePanel(QWidget):
         self._show_goals()
         self._show_star()
         earlier = [_earlier_text(d) for d in self.episodes[1:]]
-        self.earlier_label.setText(_lines(earlier))
+        self.earlier_label.setText(bullets(earlier))
         self.earlier_heading.setVisible(bool(earlier))
         self.earlier_label.setVisible(bool(earlier))
         self._enable()
@@ -564,7 +512,7 @@ class CarePanel(QWidget):
         self.timeline.set_rows(rows)
         self.outcome_headline.setText(outcome_headline(current.outcome,
                                                        current.episode.discharged_on is not None))
-        self.outcome_label.setText(_lines(list(current.outcome.reasons)))
+        self.outcome_label.setText(bullets(list(current.outcome.reasons)))
 
     def _show_measures(self) -> None:
         """The charts show the scores since the shown episode's referral, so its course is
@@ -628,7 +576,7 @@ class CarePanel(QWidget):
             ratings = " → ".join(f"{v} ({format_uk_date(d)})" for d, v in g.ratings)
             lines.append(f"Goal {g.position}: “{g.text}” — set {format_uk_date(g.set_on)}; "
                          + (f"rated {ratings}" if ratings else "not rated yet"))
-        words = _lines(lines)
+        words = bullets(lines)
         self.goals_chart.setAccessibleDescription(words)
         self.goals_chart.setVisible(any(g.ratings for g in goals))
         self.goals_text.setText(words)

@@ -15,23 +15,15 @@ dialog opened: if someone else changed it since, nothing is saved and the dialog
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -94,6 +86,18 @@ from facilitator_app.services.stepped_care import (
     update_referral,
 )
 from ui.context import UiContext
+from ui.widgets.fields import (
+    Problem,
+    bold,
+    choose,
+    date_edit,
+    qdate,
+    red,
+    text_box,
+    to_date,
+    wrapped,
+)
+from ui.widgets.form_dialog import FormDialog
 
 __all__ = [
     "REFERRAL_SOURCES",
@@ -134,63 +138,6 @@ NOT_SCORED = "Not scored"
 # -- small pieces ---------------------------------------------------------------------------------
 
 
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _py_date(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
-
-
-def _date_edit(d: date, name: str) -> QDateEdit:
-    edit = QDateEdit(_qdate(d))
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    for editor in edit.findChildren(QLineEdit):  # the text part a screen reader lands on
-        editor.setAccessibleName(f"{name} (dd/mm/yyyy)")
-    return edit
-
-
-def _wrapped(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _red(label: QLabel) -> QLabel:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.darkRed)
-    label.setPalette(palette)
-    return label
-
-
-def _bold(label: QLabel) -> QLabel:
-    font = QFont(label.font())
-    font.setBold(True)
-    label.setFont(font)
-    return label
-
-
-def _text_box(name: str, lines: int, placeholder: str = "") -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setPlaceholderText(placeholder)
-    box.setTabChangesFocus(True)  # Tab leaves the box; Enter starts a new line
-    box.setFixedHeight(round(box.fontMetrics().lineSpacing() * lines
-                             + 2 * box.document().documentMargin() + 2 * box.frameWidth()))
-    return box
-
-
-def _choose(combo: QComboBox, data: object) -> None:
-    index = combo.findData(data)
-    if index < 0:
-        raise ValueError(f"{data!r} is not one of the choices of {combo.accessibleName()!r}")
-    combo.setCurrentIndex(index)
-
-
 def intervention_label(row: InterventionRow) -> str:
     name = (INTERVENTION_LABELS[Intervention(row.kind)] if row.kind in set(Intervention)
             else row.kind)
@@ -228,176 +175,43 @@ def _patient_line(ctx: UiContext, patient_id: int) -> str:
 # -- the shared dialog ----------------------------------------------------------------------------
 
 
-Problem = tuple[str | None, str]
-"""(field the message is about, or None; the message)."""
-
-
-class EpisodeDialog(QDialog):
+class EpisodeDialog(FormDialog):
     """A form of labelled fields, each with its problem message underneath, a summary of every
     problem under the form and Save / Cancel. ``saved`` is emitted after a successful save."""
 
     saved = Signal()
 
     def __init__(self, ctx: UiContext, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.errors: dict[str, QLabel] = {}
-        self.editors: dict[str, QWidget] = {}
-        self._aliases: dict[str, str] = {}
-        self._descriptions: dict[str, str] = {}
-        self._mnemonics = {"s", "c"}  # Save and Cancel
-        self.heading = _bold(_wrapped())
-        self.heading.setAccessibleName("Patient")
-        self.about = _wrapped()
-        self.about.setAccessibleName("About this episode")
-        self.message = _red(_wrapped())
-        self.message.setAccessibleName("Why nothing was saved")
-        self.message.setVisible(False)
-        self.fields = QFormLayout()
-        self.fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-        self.buttons = QDialogButtonBox()
-        self.save_button = QPushButton("&Save")
-        self.save_button.setDefault(True)
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel: close without saving")
-        cancel.setAutoDefault(False)
-        self.buttons.accepted.connect(self._save_clicked)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.about)
-        layout.addLayout(self.fields)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 80)
-
-    # -- building -------------------------------------------------------------------------------
-
-    def _label(self, text: str) -> QLabel:
-        """A field label with a mnemonic no other label of the dialog uses."""
-        if "&" not in text:
-            for i, ch in enumerate(text):
-                if ch.isalpha() and ch.lower() not in self._mnemonics:
-                    self._mnemonics.add(ch.lower())
-                    text = f"{text[:i]}&{text[i:]}"
-                    break
-        else:
-            self._mnemonics.add(text[text.index("&") + 1].lower())
-        return QLabel(text)
-
-    def add_field(self, text: str, field: str, widget: QWidget, *, beside: QWidget | None = None,
-                  description: str = "", aliases: Sequence[str] = ()) -> QLabel:
-        """``widget`` under ``text`` (its buddy), with ``beside`` to its right and the field's
-        problem message underneath. ``aliases`` are other service field names shown here."""
-        label = self._label(text)
-        label.setBuddy(widget)
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        if beside is None:
-            column.addWidget(widget)
-        else:
-            row = QHBoxLayout()
-            row.addWidget(widget)
-            row.addWidget(beside, 1)
-            column.addLayout(row)
-        error = _red(_wrapped())
-        error.setAccessibleName(f"Problem with {label.text().replace('&', '').rstrip(':')}")
-        error.setVisible(False)
-        column.addWidget(error)
-        self.fields.addRow(label, box)
-        for inner in widget.findChildren(QLineEdit):  # a spin box's or an editable combo's
-            if not inner.accessibleName():
-                inner.setAccessibleName(widget.accessibleName())
-        self.errors[field] = error
-        self.editors[field] = widget
-        self._descriptions[field] = description
-        widget.setAccessibleDescription(description)
-        for alias in aliases:
-            self._aliases[alias] = field
-        return label
+        super().__init__(ctx, title, parent, about_name="About this episode",
+                         mnemonics={"s", "c"},  # Save and Cancel
+                         width_em=80)
+        self.heading = bold(wrapped(name="Patient"))
+        self._column.insertWidget(0, self.heading)
 
     def add_note(self, text: str) -> QLabel:
-        note = _wrapped(text)
+        note = wrapped(text)
         self.fields.addRow(note)
         return note
-
-    # -- problems -------------------------------------------------------------------------------
 
     def field_of(self, message: str) -> str | None:
         """The field a service message without one (InvalidRecord) is about, if known."""
         return None
 
-    def show_problems(self, problems: Sequence[Problem], headline: str = "") -> None:
-        """Each message beside its field and in its accessible description, and all of them
-        under the form; the first field with a problem takes the focus."""
-        by_field: dict[str, list[str]] = {}
-        for field, text in problems:
-            key = self._aliases.get(field or "", field or "")
-            if key in self.errors:
-                by_field.setdefault(key, []).append(text)
-        for field, label in self.errors.items():
-            messages = by_field.get(field, [])
-            label.setText("\n".join(messages))
-            label.setVisible(bool(messages))
-            self.editors[field].setAccessibleDescription(
-                " ".join(messages) or self._descriptions.get(field, ""))
-        if problems:
-            count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-            self._say(headline or f"Not saved: {count} to correct:\n"
-                      + "\n".join(f"• {text}" for _, text in problems))
-        else:
-            self._say(headline)
-        first = next((f for f in self.errors if f in by_field), None)
-        if first is not None:
-            self.editors[first].setFocus()
-
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    @property
-    def problem_text(self) -> str:
-        """Everything the dialog says is wrong, as shown under the form."""
-        return self.message.text() if self.message.isVisibleTo(self) else ""
-
-    def _attempt(self, action: Callable[[], object]) -> bool:
-        try:
-            action()
-        except InvalidEpisode as exc:
+    def _explain(self, exc: Exception) -> bool:
+        if isinstance(exc, InvalidEpisode):
             self.show_problems([(p.field, p.message) for p in exc.problems])
-            return False
-        except InvalidRecord as exc:
+        elif isinstance(exc, InvalidRecord):
             self.show_problems([(self.field_of(text), text) for text in exc.problems])
+        elif isinstance(exc, EpisodeChanged):
+            self.refuse(str(exc))  # the version is stale: saving again cannot work
+        elif isinstance(exc, EpisodeNotFound | PatientNotFound):
+            self.refuse(f"Nothing was saved: {exc}")
+        else:
             return False
-        except EpisodeChanged as exc:
-            self.show_problems([], str(exc))
-            self.save_button.setEnabled(False)  # the version is stale: saving again cannot work
-            return False
-        except (EpisodeNotFound, PatientNotFound) as exc:
-            self.show_problems([], f"Nothing was saved: {exc}")
-            self.save_button.setEnabled(False)
-            return False
-        except Exception as exc:  # a lost connection: say so, keep what was typed
-            self.show_problems([], f"Nothing was saved: it could not be written ({exc}).")
-            return False
-        self.show_problems([])
-        self.saved.emit()
         return True
 
-    def save(self) -> bool:
-        raise NotImplementedError
-
-    def _save_clicked(self) -> None:
-        if self.save():
-            self.accept()
+    def _saved(self, result: object) -> None:
+        self.saved.emit()
 
 
 class _OnEpisode(EpisodeDialog):
@@ -411,10 +225,6 @@ class _OnEpisode(EpisodeDialog):
         self.version = self.detail.episode.version
         self.heading.setText(_patient_line(ctx, self.detail.episode.patient_id))
         self.about.setText(episode_summary(self.detail))
-
-    @property
-    def _today(self) -> date:
-        return self._ctx.today()
 
 
 # -- opening an episode ---------------------------------------------------------------------------
@@ -434,7 +244,7 @@ class OpenEpisodeDialog(EpisodeDialog):
                            + (f"{len(earlier)} earlier episode(s) on record."
                               if earlier else "No earlier episode on record."))
 
-        self.referred_on = _date_edit(ctx.today(), "Referral date")
+        self.referred_on = date_edit(ctx.today(), "Referral date")
         self.source = QComboBox()
         self.source.setEditable(True)
         self.source.addItems(REFERRAL_SOURCES)
@@ -459,15 +269,15 @@ class OpenEpisodeDialog(EpisodeDialog):
         self.add_field("Facilitator:", "facilitator", self.facilitator)
 
     def set_values(self, referred_on: date, source: str, step: int, facilitator: str) -> None:
-        self.referred_on.setDate(_qdate(referred_on))
+        self.referred_on.setDate(qdate(referred_on))
         self.source.setEditText(source)
-        _choose(self.step, step)
+        choose(self.step, step)
         self.facilitator.setText(facilitator)
 
     def save(self) -> bool:
         def action() -> None:
             self.episode_id = open_episode(
-                self._ctx.new_uow(), self.patient_id, _py_date(self.referred_on),
+                self._ctx.new_uow(), self.patient_id, to_date(self.referred_on),
                 self.source.currentText(), int(self.step.currentData()),
                 self.facilitator.text(), self._ctx.today())
 
@@ -495,7 +305,7 @@ class SessionDialog(_OnEpisode):
         self.delivered_by = QLineEdit()
         self.delivered_by.setAccessibleName("Delivered by")
         self.delivered_by.setPlaceholderText("Leave blank when you deliver it")
-        self.on = _date_edit(self._today, "Session date")
+        self.on = date_edit(self.today, "Session date")
         self.minutes = QSpinBox()
         self.minutes.setRange(0, MAX_SESSION_MINUTES)
         self.minutes.setSuffix(" min")
@@ -504,7 +314,7 @@ class SessionDialog(_OnEpisode):
         self.attendance.setAccessibleName("Attendance")
         for attendance, label in ATTENDANCE_LABELS.items():
             self.attendance.addItem(label, attendance.value)
-        self.note = _text_box("Note", 3, "Optional: what was covered, what was agreed")
+        self.note = text_box("Note", 3, "Optional: what was covered, what was agreed")
 
         self.add_field("Intervention:", "intervention", self.intervention)
         self.add_field("New intervention:", "kind", self.kind,
@@ -533,25 +343,25 @@ class SessionDialog(_OnEpisode):
 
     def choose_intervention(self, intervention_id: int | None) -> None:
         """An existing intervention of the episode, or None to start a new one."""
-        _choose(self.intervention, intervention_id)
+        choose(self.intervention, intervention_id)
 
     def set_new_intervention(self, kind: str, delivered_by: str = "") -> None:
         self.choose_intervention(None)
-        _choose(self.kind, kind)
+        choose(self.kind, kind)
         self.delivered_by.setText(delivered_by)
 
     def set_session(self, on: date, minutes: int, attendance: str, note: str = "") -> None:
-        self.on.setDate(_qdate(on))
+        self.on.setDate(qdate(on))
         self.minutes.setValue(minutes)
-        _choose(self.attendance, attendance)
+        choose(self.attendance, attendance)
         self.note.setPlainText(note)
         self._update()  # a session not attended has no length
 
     def save(self) -> bool:
-        on, minutes = _py_date(self.on), self.minutes.value()
+        on, minutes = to_date(self.on), self.minutes.value()
         attendance = str(self.attendance.currentData())
         note = self.note.toPlainText()
-        today, episode = self._today, self.detail.episode
+        today, episode = self.today, self.detail.episode
         if self.starts_new:
             # Two services, two transactions: check the session first so a refused session
             # never leaves a new intervention behind with nothing in it.
@@ -592,9 +402,9 @@ class StepChangeDialog(_OnEpisode):
         for step in Step:
             if step != current:
                 self.to_step.addItem(STEP_LABELS[step], int(step))
-        _choose(self.to_step, current + 1 if current < Step.FIVE else current - 1)
-        self.on = _date_edit(self._today, "Date of the step change")
-        self.reason = _text_box("Reason for the step change", 3,
+        choose(self.to_step, current + 1 if current < Step.FIVE else current - 1)
+        self.on = date_edit(self.today, "Date of the step change")
+        self.reason = text_box("Reason for the step change", 3,
                                 "e.g. no reliable improvement after 6 weeks")
         self.add_note(f"Now at {STEP_LABELS[Step(current)].lower()}.")
         self.add_field("New step:", "step", self.to_step)
@@ -607,14 +417,14 @@ class StepChangeDialog(_OnEpisode):
                       "and the patient agrees.")
 
     def set_values(self, to_step: int, on: date, reason: str) -> None:
-        _choose(self.to_step, to_step)
-        self.on.setDate(_qdate(on))
+        choose(self.to_step, to_step)
+        self.on.setDate(qdate(on))
         self.reason.setPlainText(reason)
 
     def save(self) -> bool:
         return self._attempt(lambda: change_step(
-            self._ctx.new_uow(), self.episode_id, _py_date(self.on),
-            int(self.to_step.currentData()), self.reason.toPlainText(), self._today,
+            self._ctx.new_uow(), self.episode_id, to_date(self.on),
+            int(self.to_step.currentData()), self.reason.toPlainText(), self.today,
             self.version))
 
 
@@ -631,8 +441,8 @@ class ReferralDialog(_OnEpisode):
         self.target.setAccessibleName("Refer to")
         for target, label in REFERRAL_TARGET_LABELS.items():
             self.target.addItem(label, target.value)
-        self.on = _date_edit(self._today, "Date referred")
-        self.note = _text_box("Note", 3, "Optional: why, and what was asked for")
+        self.on = date_edit(self.today, "Date referred")
+        self.note = text_box("Note", 3, "Optional: why, and what was asked for")
         self.add_field("Refer to:", "target", self.target)
         self.add_field("Date referred:", "referral_on", self.on)
         self.add_field("Note:", "note", self.note)
@@ -640,15 +450,15 @@ class ReferralDialog(_OnEpisode):
                       "accepted: record it as seen, declined or closed first.")
 
     def set_values(self, target: str, on: date, note: str = "") -> None:
-        _choose(self.target, target)
-        self.on.setDate(_qdate(on))
+        choose(self.target, target)
+        self.on.setDate(qdate(on))
         self.note.setPlainText(note)
 
     def save(self) -> bool:
         def action() -> None:
             self.referral_id = refer_to_specialist(
                 self._ctx.new_uow(), self.episode_id, str(self.target.currentData()),
-                _py_date(self.on), self.note.toPlainText(), self._today)
+                to_date(self.on), self.note.toPlainText(), self.today)
 
         return self._attempt(action)
 
@@ -670,7 +480,7 @@ class ReferralStatusDialog(_OnEpisode):
         self.status.setAccessibleName("Status")
         for status, label in REFERRAL_STATUS_LABELS.items():
             self.status.addItem(label, status.value)
-        self.on = _date_edit(self._today, "Date of the status")
+        self.on = date_edit(self.today, "Date of the status")
         self.add_field("Referral:", "referral", self.referral)
         self.current = self.add_note("")
         self.add_field("New status:", "status", self.status)
@@ -678,7 +488,7 @@ class ReferralStatusDialog(_OnEpisode):
         self.current.setAccessibleName("The referral as it stands")
         self.referral.currentIndexChanged.connect(self._referral_chosen)
         if referral_id is not None:
-            _choose(self.referral, referral_id)
+            choose(self.referral, referral_id)
         if not ordered:
             self.save_button.setEnabled(False)
             self._say("This episode has no specialist referrals.")
@@ -699,21 +509,21 @@ class ReferralStatusDialog(_OnEpisode):
                              f"{REFERRAL_STATUS_LABELS[status].lower()}, since "
                              f"{format_uk_date(row.status_on)}."
                              + (f" Note: {row.note}" if row.note else ""))
-        _choose(self.status, status.value)
+        choose(self.status, status.value)
 
     def set_values(self, status: str, on: date, referral_id: int | None = None) -> None:
         if referral_id is not None:
-            _choose(self.referral, referral_id)
-        _choose(self.status, status)
-        self.on.setDate(_qdate(on))
+            choose(self.referral, referral_id)
+        choose(self.status, status)
+        self.on.setDate(qdate(on))
 
     def save(self) -> bool:
         row = self.chosen
         if row is None:
             return False
         return self._attempt(lambda: update_referral(
-            self._ctx.new_uow(), row.id, str(self.status.currentData()), _py_date(self.on),
-            self._today, row.version))
+            self._ctx.new_uow(), row.id, str(self.status.currentData()), to_date(self.on),
+            self.today, row.version))
 
 
 # -- the care cluster -----------------------------------------------------------------------------
@@ -737,9 +547,9 @@ class ClusterDialog(_OnEpisode):
             if number != BLANK_CLUSTER:
                 self.cluster.addItem(cluster_choice_label(number), number)
         if episode.cluster is not None and episode.cluster != BLANK_CLUSTER:
-            _choose(self.cluster, episode.cluster)
-        self.on = _date_edit(self._today, "Date assigned")
-        self.review_due = _bold(_wrapped())
+            choose(self.cluster, episode.cluster)
+        self.on = date_edit(self.today, "Date assigned")
+        self.review_due = bold(wrapped())
         self.review_due.setAccessibleName("Review due")
         if episode.cluster is not None and episode.cluster_on is not None:
             due = self.detail.cluster_review_due
@@ -763,7 +573,7 @@ class ClusterDialog(_OnEpisode):
         if number is None:
             self.review_due.setText("")
             return
-        due = cluster_review_due(int(number), _py_date(self.on))
+        due = cluster_review_due(int(number), to_date(self.on))
         self.review_due.setText(
             f"{format_uk_date(due)} ({CLUSTERS[int(number)].review_label} after the date "
             "assigned)" if due else "no review")
@@ -774,17 +584,17 @@ class ClusterDialog(_OnEpisode):
         if (message := validate_cluster(number)) is not None:
             self.show_problems([("cluster", message + ".")])
             return False
-        _choose(self.cluster, number)
+        choose(self.cluster, number)
         self.show_problems([])
         return True
 
     def set_date(self, on: date) -> None:
-        self.on.setDate(_qdate(on))
+        self.on.setDate(qdate(on))
 
     def save(self) -> bool:
         return self._attempt(lambda: set_cluster(
             self._ctx.new_uow(), self.episode_id, int(self.cluster.currentData()),
-            _py_date(self.on), self._today, self.version))
+            to_date(self.on), self.today, self.version))
 
 
 # -- discharge ------------------------------------------------------------------------------------
@@ -796,7 +606,7 @@ class DischargeDialog(_OnEpisode):
 
     def __init__(self, ctx: UiContext, episode_id: int, parent: QWidget | None = None) -> None:
         super().__init__(ctx, episode_id, "Discharge", parent)
-        self.open_referrals = _red(_bold(_wrapped()))
+        self.open_referrals = red(bold(wrapped()))
         self.open_referrals.setAccessibleName("Open referrals")
         # framed by a box rather than the label's own margin, so the wrapped text is never cut
         self.open_referrals_box = QFrame()
@@ -813,13 +623,13 @@ class DischargeDialog(_OnEpisode):
                 "discharging.")
         self.open_referrals_box.setVisible(bool(still_open))
         self.fields.addRow(self.open_referrals_box)
-        self.on = _date_edit(self._today, "Discharge date")
+        self.on = date_edit(self.today, "Discharge date")
         self.reason = QComboBox()
         self.reason.setAccessibleName("Reason for discharge")
         self.reason.addItem("Choose a reason…", "")
         for reason, label in DISCHARGE_LABELS.items():
             self.reason.addItem(label, reason.value)
-        self.note = _text_box("Note", 3, "Optional: e.g. who care was handed to")
+        self.note = text_box("Note", 3, "Optional: e.g. who care was handed to")
         latest = max((e.on for e in self.detail.timeline), default=None)
         self.add_field("Discharge date:", "discharged_on", self.on,
                        description=(f"Not before the latest entry in the timeline, "
@@ -831,8 +641,8 @@ class DischargeDialog(_OnEpisode):
                       "episode. A course counts as finished with 2 or more.")
 
     def set_values(self, on: date, reason: str, note: str = "") -> None:
-        self.on.setDate(_qdate(on))
-        _choose(self.reason, reason)
+        self.on.setDate(qdate(on))
+        choose(self.reason, reason)
         self.note.setPlainText(note)
 
     def show_problems(self, problems: Sequence[Problem], headline: str = "") -> None:
@@ -844,8 +654,8 @@ class DischargeDialog(_OnEpisode):
 
     def save(self) -> bool:
         return self._attempt(lambda: discharge(
-            self._ctx.new_uow(), self.episode_id, _py_date(self.on),
-            str(self.reason.currentData()), self.note.toPlainText(), self._today, self.version))
+            self._ctx.new_uow(), self.episode_id, to_date(self.on),
+            str(self.reason.currentData()), self.note.toPlainText(), self.today, self.version))
 
 
 # -- goals ----------------------------------------------------------------------------------------
@@ -863,7 +673,7 @@ class GoalsDialog(_OnEpisode):
         self.setAccessibleName(title)
         self.goal_edits: list[QLineEdit] = []
         self.rating_spins: dict[int, QSpinBox] = {}  # by goal id
-        self.on = _date_edit(self._today, "Date")
+        self.on = date_edit(self.today, "Date")
         if not self.goals:
             self.add_note(f"Up to {MAX_GOALS} goals, in the patient's own words (not rewritten). "
                           "Goals are set once; rate them at each review.")
@@ -887,7 +697,7 @@ class GoalsDialog(_OnEpisode):
                 last = (f"last rated {goal.ratings[-1][1]} on "
                         f"{format_uk_date(goal.ratings[-1][0])}" if goal.ratings
                         else "not rated yet")
-                text = _wrapped(f"“{goal.text}” (set {format_uk_date(goal.set_on)}; {last})")
+                text = wrapped(f"“{goal.text}” (set {format_uk_date(goal.set_on)}; {last})")
                 self.rating_spins[goal.id] = spin
                 self.add_field(f"Goal {goal.position}:", f"goal_{goal.position}", spin,
                                beside=text, description=goal.text)
@@ -915,10 +725,10 @@ class GoalsDialog(_OnEpisode):
             self.rating_spins[goal.id].setValue(-1 if value is None else value)
 
     def set_date(self, on: date) -> None:
-        self.on.setDate(_qdate(on))
+        self.on.setDate(qdate(on))
 
     def save(self) -> bool:
-        on, today = _py_date(self.on), self._today
+        on, today = to_date(self.on), self.today
         if not self.rating_mode:
             texts = [e.text() for e in self.goal_edits]
             return self._attempt(lambda: set_goals(self._ctx.new_uow(), self.episode_id, texts,
@@ -947,7 +757,7 @@ class RecoveryStarDialog(_OnEpisode):
         if last is not None:
             self.add_note(f"Last review {format_uk_date(last.rated_on)}: its scores are shown "
                           "beside each area.")
-        self.on = _date_edit(self._today, "Review date")
+        self.on = date_edit(self.today, "Review date")
         self.add_field("Review date:", "on", self.on)
         self.spins: dict[str, QSpinBox] = {}
         self.stages: dict[str, QLabel] = {}
@@ -956,7 +766,7 @@ class RecoveryStarDialog(_OnEpisode):
             spin.setRange(0, RECOVERY_STAR_MAX)
             spin.setSpecialValueText(NOT_SCORED)
             spin.setAccessibleName(f"{area}, score 1 to {RECOVERY_STAR_MAX}")
-            stage = _wrapped()
+            stage = wrapped()
             stage.setAccessibleName(f"{area}: stage")
             self.spins[area], self.stages[area] = spin, stage
             previous = last.scores.get(area) if last is not None else None
@@ -983,9 +793,9 @@ class RecoveryStarDialog(_OnEpisode):
             spin.setValue(0 if value is None else value)
 
     def set_date(self, on: date) -> None:
-        self.on.setDate(_qdate(on))
+        self.on.setDate(qdate(on))
 
     def save(self) -> bool:
         scores = {area: (spin.value() or None) for area, spin in self.spins.items()}
         return self._attempt(lambda: record_recovery_star(
-            self._ctx.new_uow(), self.episode_id, _py_date(self.on), scores, self._today))
+            self._ctx.new_uow(), self.episode_id, to_date(self.on), scores, self.today))

@@ -12,17 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -41,33 +39,21 @@ from facilitator_app.services.letterhead import (
 from facilitator_app.services.letters import Letterhead
 from ui.context import UiContext
 from ui.screens.letters_dialog import documents_folder
+from ui.widgets.fields import (
+    close_button,
+    error_labels,
+    problems_text,
+    show_field_problems,
+    text_box,
+    with_error,
+    wrapped,
+    wrapping_form,
+)
 
 FIELDS = ("name", "address", "phone", "logo")
 FIELD_LABELS = {"name": "practice name", "address": "address", "phone": "telephone",
                 "logo": "logo"}
 _DESCRIPTIONS = {"address": "One line per address line, at most six lines"}
-
-
-def _error_label(field: str) -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.darkRed)
-    label.setPalette(palette)
-    label.setAccessibleName(f"Problem with the {FIELD_LABELS[field]}")
-    label.setVisible(False)
-    return label
-
-
-def _below(widget: QWidget | QHBoxLayout, error: QLabel) -> QVBoxLayout:
-    column = QVBoxLayout()
-    column.setContentsMargins(0, 0, 0, 0)
-    if isinstance(widget, QWidget):
-        column.addWidget(widget)
-    else:
-        column.addLayout(widget)
-    column.addWidget(error)
-    return column
 
 
 class LetterheadDialog(QDialog):
@@ -93,14 +79,9 @@ class LetterheadDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setAccessibleName("Practice name")
-        self.address = QPlainTextEdit()
-        self.address.setAccessibleName("Address")
+        self.address = text_box("Address", 6)  # exactly the six lines a letterhead prints
         self.address.setAccessibleDescription(_DESCRIPTIONS["address"])
         self.address.setToolTip("One line per address line (at most six)")
-        self.address.setTabChangesFocus(True)  # Tab leaves the box; Enter starts a new line
-        self.address.setFixedHeight(round(  # exactly the six lines a letterhead prints
-            line * 6 + 2 * self.address.document().documentMargin()
-            + 2 * self.address.frameWidth()))
         self.phone = QLineEdit()
         self.phone.setAccessibleName("Telephone")
 
@@ -111,9 +92,7 @@ class LetterheadDialog(QDialog):
         self._preview_size = (em * 30, line * 5)
         self.logo_preview.setMinimumSize(*self._preview_size)
         self.logo_preview.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.logo_info = QLabel()
-        self.logo_info.setWordWrap(True)
-        self.logo_info.setAccessibleName("Logo")
+        self.logo_info = wrapped(name="Logo", selectable=False)
         self.choose_logo = QPushButton("C&hoose logo…")
         self.choose_logo.setAccessibleName("Choose a logo (PNG or JPEG)")
         self.choose_logo.clicked.connect(self._browse_logo)
@@ -121,11 +100,8 @@ class LetterheadDialog(QDialog):
         self.remove_logo.setAccessibleName("Remove the logo")
         self.remove_logo.clicked.connect(self.clear_logo)
 
-        self.errors = {field: _error_label(field) for field in FIELDS}
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Letterhead status")
+        self.errors = error_labels(FIELD_LABELS)
+        self.message = wrapped(name="Letterhead status")
 
         self.save_button = QPushButton("&Save")
         self.save_button.setAccessibleName("Save the letterhead")
@@ -135,22 +111,17 @@ class LetterheadDialog(QDialog):
         self.reload_button.setAccessibleName("Read the letterhead again, dropping changes")
         self.reload_button.setAutoDefault(False)
         self.reload_button.clicked.connect(self.load)
-        close = QPushButton("Close")
-        close.setAccessibleName("Close")
-        close.setAutoDefault(False)
-        close.clicked.connect(self.reject)
+        close = close_button(self)
 
         self.fields = QWidget()
-        form = QFormLayout(self.fields)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form = wrapping_form(self.fields)
         form.addRow("Pr&actice:", self.practice)
         for text, widget, field in (("&Name:", self.name, "name"),
                                     ("A&ddress:", self.address, "address"),
                                     ("&Telephone:", self.phone, "phone")):
             label = QLabel(text)
             label.setBuddy(widget)
-            form.addRow(label, _below(widget, self.errors[field]))
+            form.addRow(label, with_error(widget, self.errors[field], spacing=None))
         logo_buttons = QVBoxLayout()
         logo_buttons.addWidget(self.choose_logo)
         logo_buttons.addWidget(self.remove_logo)
@@ -159,7 +130,7 @@ class LetterheadDialog(QDialog):
         logo_row.addWidget(self.logo_preview)
         logo_row.addLayout(logo_buttons)
         logo_row.addStretch(1)
-        logo_column = _below(logo_row, self.errors["logo"])
+        logo_column = with_error(logo_row, self.errors["logo"], spacing=None)
         logo_column.insertWidget(1, self.logo_info)
         logo_label = QLabel("Logo:")
         logo_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -296,9 +267,7 @@ class LetterheadDialog(QDialog):
                                     settings.version)
         except InvalidLetterhead as exc:
             self.show_problems(exc.problems)
-            count = "1 problem" if len(exc.problems) == 1 else f"{len(exc.problems)} problems"
-            self.message.setText(f"Not saved: {count} to correct:\n"
-                                 + "\n".join(f"• {p.message}" for p in exc.problems))
+            self.message.setText(problems_text([p.message for p in exc.problems]))
             return False
         except (LetterheadChanged, UnknownPractice) as exc:
             self.show_problems([])
@@ -328,17 +297,6 @@ class LetterheadDialog(QDialog):
     def show_problems(self, problems: list[LetterheadProblem]) -> None:
         """Each problem beside its field (and as the field's accessible description); the
         first field with a problem takes the focus."""
-        by_field: dict[str, list[str]] = {}
-        for p in problems:
-            by_field.setdefault(p.field, []).append(p.message)
-        editors: dict[str, QWidget] = {"name": self.name, "address": self.address,
-                                       "phone": self.phone, "logo": self.choose_logo}
-        for field, label in self.errors.items():
-            messages = by_field.get(field, [])
-            label.setText("\n".join(messages))
-            label.setVisible(bool(messages))
-            editors[field].setAccessibleDescription(
-                " ".join(messages) or _DESCRIPTIONS.get(field, ""))
-        first = next((f for f in FIELDS if f in by_field), None)
-        if first is not None:
-            editors[first].setFocus()
+        show_field_problems([(p.field, p.message) for p in problems], self.errors,
+                            {"name": self.name, "address": self.address, "phone": self.phone,
+                             "logo": self.choose_logo}, _DESCRIPTIONS)

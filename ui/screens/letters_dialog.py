@@ -8,17 +8,14 @@ wrote, so a half-finished batch never looks like a finished one.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,6 +37,7 @@ from facilitator_app.services.letters import (
 )
 from ui.context import UiContext
 from ui.tasks import Task, TaskRunner
+from ui.widgets.fields import close_button, date_edit, to_date, wrapped, wrapping_form
 
 KIND_LABELS: dict[LetterKind, str] = {
     LetterKind.REVIEW: "Review letter to the patient",
@@ -53,25 +51,6 @@ def documents_folder() -> Path:
     """Where letters are offered to be saved: the user's Documents folder (home if none)."""
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(found) if found else Path.home()
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _date_edit(d: date, name: str) -> QDateEdit:
-    edit = QDateEdit(_qdate(d))
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    for editor in edit.findChildren(QLineEdit):  # the text part a reader lands on
-        editor.setAccessibleName(f"{name} (dd/mm/yyyy)")
-    return edit
-
-
-def _py_date(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
 
 
 class LettersDialog(QDialog):
@@ -97,8 +76,8 @@ class LettersDialog(QDialog):
         self.by_dates = QRadioButton("Checked &between")
         self.by_dates.setAccessibleName("Patients with a check between two dates")
         self.by_dates.setChecked(True)
-        self.date_from = _date_edit(QofYear.containing(today).start, "Checked from")
-        self.date_to = _date_edit(today, "Checked to")
+        self.date_from = date_edit(QofYear.containing(today).start, "Checked from")
+        self.date_to = date_edit(today, "Checked to")
         self.by_due = QRadioButton("Check &due (overdue or due within 30 days)")
         self.by_due.setAccessibleName("Patients whose check is due")
         self._which = QButtonGroup(self)
@@ -135,10 +114,7 @@ class LettersDialog(QDialog):
         self.progress.setAccessibleName("Letters written")
         self.progress.setTextVisible(True)
         self.progress.setVisible(False)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Letters result")
+        self.message = wrapped(name="Letters result")
 
         self.start_button = QPushButton("&Start")
         self.start_button.setAccessibleName("Start writing the letters")
@@ -148,15 +124,10 @@ class LettersDialog(QDialog):
         self.cancel_button.setAccessibleName("Cancel the letters being written")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        close = QPushButton("Close")
-        close.setAccessibleName("Close")
-        close.setAutoDefault(False)
-        close.clicked.connect(self.reject)
+        close = close_button(self)
 
         self.inputs = QWidget()
-        form = QFormLayout(self.inputs)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form = wrapping_form(self.inputs)
         form.addRow("Pr&actice:", self.practice)
         dates_row = QHBoxLayout()
         dates_row.addWidget(self.by_dates)
@@ -283,7 +254,7 @@ class LettersDialog(QDialog):
             return None
         batch = LetterBatch(
             str(code), self.selected_kind, out,
-            checked_between=(_py_date(self.date_from), _py_date(self.date_to))
+            checked_between=(to_date(self.date_from), to_date(self.date_to))
             if self.by_dates.isChecked() else None,
             due=self.by_due.isChecked(), signed_by=self.signed_by.text().strip() or None)
         ctx = self._ctx

@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -45,8 +44,9 @@ from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models.text_table import Cell, TextTableModel
 from ui.screens.letters_dialog import documents_folder
-from ui.screens.signpost_dialog import date_edit, qdate, to_date
 from ui.tasks import Task, TaskRunner
+from ui.widgets.exports import ExportStatus, export_path
+from ui.widgets.fields import date_edit, date_typing_timer, qdate, to_date, wrapped
 
 GROUP_LABELS = {OutcomeBy.INTERVENTION: "Intervention", OutcomeBy.STEP: "Step",
                 OutcomeBy.PROVIDER: "Provider"}
@@ -123,13 +123,8 @@ class OutcomesScreen(QWidget):
         self.refresh = QPushButton("&Refresh")
         self.refresh.setAccessibleName("Refresh the report")
 
-        self.definitions = QLabel(DEFINITIONS)
-        self.definitions.setWordWrap(True)
-        self.definitions.setAccessibleName("How the outcomes are defined")
-        self.definitions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.headline = QLabel("Not worked out yet.")
-        self.headline.setWordWrap(True)
-        self.headline.setAccessibleName("Report")
+        self.definitions = wrapped(DEFINITIONS, name="How the outcomes are defined")
+        self.headline = wrapped("Not worked out yet.", name="Report", selectable=False)
         self.model = TextTableModel([_two_lines(h) for h in HEADERS])
         self.table = QTableView()
         configure_list_table(
@@ -145,13 +140,13 @@ class OutcomesScreen(QWidget):
         for button, kind in ((self.export_csv, "CSV"), (self.export_xlsx, "XLSX")):
             button.setAccessibleName(f"Export the report as {kind}")
             button.setEnabled(False)
-        self.message = QLabel("Counts only: no patient identifiers, on screen or in exports.")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Export status")
-
-        self._date_timer = QTimer(self)  # typing a date changes it digit by digit
-        self._date_timer.setSingleShot(True)
-        self._date_timer.setInterval(400)
+        self.message = wrapped("Counts only: no patient identifiers, on screen or in exports.",
+                               name="Export status", selectable=False)
+        self._exports = ExportStatus(
+            self._runner, self.message,
+            "Written to {path} (counts only: no patient identifiers).",
+            "Could not export: {exc}", self)
+        self._date_timer = date_typing_timer(self)
 
         self._lay_out()
         self.by.currentIndexChanged.connect(self.load)
@@ -280,35 +275,18 @@ class OutcomesScreen(QWidget):
         report = self.report
         if report is None:
             return None
-        if path is None:
-            suggested = (f"outcomes-by-{report.by.value}-{report.start:%Y%m%d}-"
-                         f"{report.end:%Y%m%d}.{fmt}")
-            name, _ = QFileDialog.getSaveFileName(
-                self, f"Export the outcomes report as {fmt.upper()}",
-                str(documents_folder() / suggested), f"{fmt.upper()} (*.{fmt})")
-            if not name:
-                return None
-            path = Path(name)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(path.name + f".{fmt}")
-        out = path
+        suggested = (f"outcomes-by-{report.by.value}-{report.start:%Y%m%d}-"
+                     f"{report.end:%Y%m%d}.{fmt}")
+        out = export_path(self, f"Export the outcomes report as {fmt.upper()}",
+                          str(documents_folder() / suggested), fmt, path)
+        if out is None:
+            return None
 
         def job(_progress: Progress, _cancel: CancelToken) -> Path:
             write_outcomes_report(report, out)
             return out
 
-        task = Task(job)
-        task.succeeded.connect(self._exported)
-        task.failed.connect(self._export_failed)
-        self.message.setText(f"Writing {out.name}…")
-        self._runner.run(task)
-        return task
-
-    def _exported(self, path: object) -> None:
-        self.message.setText(f"Written to {path} (counts only: no patient identifiers).")
-
-    def _export_failed(self, exc: object) -> None:
-        self.message.setText(f"Could not export: {exc}")
+        return self._exports.run(job, f"Writing {out.name}…")
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         self._date_timer.stop()

@@ -13,23 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractScrollArea,
     QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -59,60 +54,13 @@ from ui.screens.letters_dialog import KIND_LABELS, documents_folder
 from ui.screens.questionnaire_form import QuestionnaireDialog
 from ui.screens.signpost_dialog import SignpostDialog
 from ui.tasks import Task, TaskRunner
+from ui.widgets.record_widgets import bullets, heading, record_table, value_label
 
 EMPTY_TEXT = "Select a patient to see their record"
 NO_FOLLOW_UPS = "No open follow-ups."
 LETTER_MENU = {LetterKind.REVIEW: "&Review letter to the patient…",
                LetterKind.RECORD: "Record &copy (clinical)…",
                LetterKind.INVITATION: "&Invitation…"}
-
-
-def _heading(text: str, scale: float = 1.0) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * scale)  # relative to the system font, never pixels
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
-
-
-def _value_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _lines(items: list[str]) -> str:
-    return "\n".join(f"• {item}" for item in items)
-
-
-def _record_table(
-    model: TextTableModel, name: str, description: str, stretch_column: int
-) -> QTableView:
-    """A short table that grows to show every row, so the panel scrolls as one page."""
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setAccessibleDescription(description)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.verticalHeader().hide()
-    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    view.setWordWrap(True)
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # The free-text column takes the room that is left and wraps, so dates and statuses stay
-    # in view at any width and text scale.
-    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 class PatientPanel(QWidget):
@@ -132,18 +80,18 @@ class PatientPanel(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
 
-        self.name_label = _heading("", 1.4)
+        self.name_label = heading("", 1.4)
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel()
-        self.nhs_number_label = _value_label()
-        self.born_label = _value_label()
-        self.sex_label = _value_label()
-        self.ethnicity_label = _value_label()
-        self.address_label = _value_label()
-        self.practice_label = _value_label()
-        self.badges_label = _value_label()
-        self.diagnoses_label = _value_label()
-        self.reasons_label = _value_label()
+        self.nhs_number_label = value_label()
+        self.born_label = value_label()
+        self.sex_label = value_label()
+        self.ethnicity_label = value_label()
+        self.address_label = value_label()
+        self.practice_label = value_label()
+        self.badges_label = value_label()
+        self.diagnoses_label = value_label()
+        self.reasons_label = value_label()
         self.follow_ups_empty = QLabel(NO_FOLLOW_UPS)
         self.record_check_button = QPushButton("Record physical &health check…")
         self.record_check_button.setAccessibleName("Record physical health check")
@@ -177,18 +125,18 @@ class PatientPanel(QWidget):
         self.signpost_button.setToolTip("Record that the patient was signposted to a local "
                                         "service, and the outcome of following it up")
         self.signpost_button.clicked.connect(self.open_signposting)
-        self.letter_message = _value_label()
+        self.letter_message = value_label()
         self.letter_message.setAccessibleName("Letter status")
         self.letter_message.setVisible(False)
-        self.qrisk_label = _value_label()
+        self.qrisk_label = value_label()
         self.qrisk_label.setAccessibleName("10-year CVD risk from the record and inputs used")
-        self.qrisk_smi_note = _value_label()
+        self.qrisk_smi_note = value_label()
         self.qrisk_smi_note.setAccessibleName("NICE note on severe mental illness")
-        self.qrisk_disclaimer = _value_label()
+        self.qrisk_disclaimer = value_label()
         self.qrisk_disclaimer.setAccessibleName("Disclaimer for the 10-year CVD risk score")
 
         self.elements = TextTableModel(ELEMENT_HEADERS)
-        self.elements_view = _record_table(
+        self.elements_view = record_table(
             self.elements,
             "Health check elements",
             "Latest value, date, recall status and next due date of each check element; "
@@ -196,7 +144,7 @@ class PatientPanel(QWidget):
             stretch_column=1,
         )
         self.follow_ups = TextTableModel(FOLLOW_UP_HEADERS)
-        self.follow_ups_view = _record_table(
+        self.follow_ups_view = record_table(
             self.follow_ups,
             "Open follow-ups",
             "Actions not yet done, soonest due first.",
@@ -245,15 +193,15 @@ class PatientPanel(QWidget):
         layout = QVBoxLayout(page)
         layout.addLayout(title)
         layout.addLayout(details)
-        for heading, body in (
+        for text, body in (
             ("SMI diagnoses", self.diagnoses_label),
             ("Why on the register", self.reasons_label),
         ):
-            layout.addWidget(_heading(heading))
+            layout.addWidget(heading(text))
             layout.addWidget(body)
-        layout.addWidget(_heading("Health check"))
+        layout.addWidget(heading("Health check"))
         layout.addWidget(self.elements_view)
-        layout.addWidget(_heading("Open follow-ups"))
+        layout.addWidget(heading("Open follow-ups"))
         layout.addWidget(self.follow_ups_view)
         layout.addWidget(self.follow_ups_empty)
         actions = QGridLayout()  # two a row: they wrap in a narrow panel at 125 %
@@ -263,7 +211,7 @@ class PatientPanel(QWidget):
         actions.setColumnStretch(2, 1)
         layout.addLayout(actions)
         layout.addWidget(self.letter_message)
-        layout.addWidget(_heading("10-year CVD risk (QRISK3)"))
+        layout.addWidget(heading("10-year CVD risk (QRISK3)"))
         layout.addWidget(self.qrisk_label)
         layout.addWidget(self.qrisk_smi_note)
         layout.addWidget(self.qrisk_disclaimer)
@@ -319,10 +267,10 @@ class PatientPanel(QWidget):
         self.practice_label.setText(f"{record.practice_name} ({record.practice_code})")
         self.badges_label.setText(self._badges(record))
         self.diagnoses_label.setText(
-            _lines([f"{d.label} ({d.category}), diagnosed {format_uk_date(d.diagnosed_on)}"
+            bullets([f"{d.label} ({d.category}), diagnosed {format_uk_date(d.diagnosed_on)}"
                     for d in record.diagnoses]) or "No SMI diagnosis recorded."
         )
-        self.reasons_label.setText(_lines(list(record.register_reasons)) or "Not on the register.")
+        self.reasons_label.setText(bullets(list(record.register_reasons)) or "Not on the register.")
         self.care.show_patient(record.patient_id)
 
         self.elements.set_rows(element_rows(record.elements))

@@ -11,15 +11,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -53,6 +50,8 @@ from ui.models.text_table import Cell, TextTableModel
 from ui.practice_choice import fill_practices
 from ui.tasks import Task, TaskRunner
 from ui.widgets.achievement_chart import AchievementChart, Bar
+from ui.widgets.exports import ExportStatus, export_path
+from ui.widgets.fields import date_edit, to_date, wrapped
 
 SUMMARY_HEADERS = ("Practice", "Indicator", "Denominator", "Exceptions", "Numerator",
                    "Achievement", "Thresholds", "Points", "Still available", "£ earned",
@@ -106,12 +105,7 @@ class QofScreen(QWidget):
         self.year.setCurrentIndex(max(0, self.year.findData(QofYear.containing(today).start_year)))
         self.practice = QComboBox()
         self.practice.setAccessibleName("Practice")
-        self.as_of = QDateEdit(QDate(today.year, today.month, today.day))
-        self.as_of.setDisplayFormat("dd/MM/yyyy")
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setAccessibleName("Records up to")
-        for editor in self.as_of.findChildren(QLineEdit):  # the text part a reader lands on
-            editor.setAccessibleName("Records up to (dd/mm/yyyy)")
+        self.as_of = date_edit(today, "Records up to")
         self.as_of.setToolTip("A finished QOF year is read to 31 March; a running year as it "
                               "stands on this date.")
         self.refresh = QPushButton("&Refresh")
@@ -152,10 +146,7 @@ class QofScreen(QWidget):
         self.open_record.setAccessibleName("Open the selected patient's record")
         self.open_record.setEnabled(False)
 
-        self.sources = QLabel()
-        self.sources.setWordWrap(True)
-        self.sources.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sources.setAccessibleName("Where these numbers come from")
+        self.sources = wrapped(name="Where these numbers come from")
         sources_box = QGroupBox("Where these numbers come from")
         sources_box.setCheckable(True)
         sources_box.setAccessibleName("Show where these numbers come from")
@@ -170,9 +161,9 @@ class QofScreen(QWidget):
         for button, kind in ((self.export_pdf, "PDF"), (self.export_xlsx, "XLSX"),
                              (self.export_csv, "CSV")):
             button.setAccessibleName(f"Export the summary as {kind}")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Export status")
+        self.message = wrapped(name="Export status", selectable=False)
+        self._exports = ExportStatus(self._runner, self.message, "Written to {path}.",
+                                     "Could not export: {exc}", self)
 
         self._lay_out(sources_box)
         self.year.currentIndexChanged.connect(self.load)
@@ -238,8 +229,7 @@ class QofScreen(QWidget):
         return QofYear(int(self.year.currentData()))
 
     def chosen_as_of(self) -> date:
-        d = self.as_of.date()
-        return date(d.year(), d.month(), d.day())
+        return to_date(self.as_of)
 
     def reload(self) -> None:
         fill_practices(self.practice, list_practices(self._ctx.new_uow()))
@@ -370,36 +360,20 @@ class QofScreen(QWidget):
     def export(self, fmt: str, path: Path | None = None) -> Task | None:
         if self.summary is None:
             return None
-        if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, f"Export the QOF summary as {fmt.upper()}",
-                f"qof-{self.summary.year.start_year}.{fmt}", f"{fmt.upper()} (*.{fmt})")
-            if not name:
-                return None
-            path = Path(name)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(path.name + f".{fmt}")
+        out = export_path(self, f"Export the QOF summary as {fmt.upper()}",
+                          f"qof-{self.summary.year.start_year}.{fmt}", fmt, path)
+        if out is None:
+            return None
         year, practice, as_of, ctx = (self.summary.year, self.practice.currentData(),
                                       self.summary.as_of, self._ctx)
 
         def job(_progress: Progress, _cancel: CancelToken) -> Path:
-            export_qof(ctx.new_uow, year, ctx.today(), path, practice_code=practice,
+            export_qof(ctx.new_uow, year, ctx.today(), out, practice_code=practice,
                        as_of=as_of)
-            return path
+            return out
 
-        task = Task(job)
-        task.succeeded.connect(self._exported)
-        task.failed.connect(self._export_failed)
         note = " It lists patients: for the practice only." if fmt == "xlsx" else ""
-        self.message.setText(f"Writing {path.name}…{note}")
-        self._runner.run(task)
-        return task
-
-    def _exported(self, path: object) -> None:
-        self.message.setText(f"Written to {path}.")
-
-    def _export_failed(self, exc: object) -> None:
-        self.message.setText(f"Could not export: {exc}")
+        return self._exports.run(job, f"Writing {out.name}…{note}")
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         return self._runner.shutdown(timeout_ms)

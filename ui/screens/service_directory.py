@@ -16,13 +16,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -47,7 +45,16 @@ from facilitator_app.services.signposting import (
 from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models.text_table import Cell, TextTableModel
-from ui.screens.signpost_dialog import error_label, problems_text, show_field_problems, with_error
+from ui.widgets.fields import (
+    close_button,
+    error_labels,
+    problems_text,
+    show_field_problems,
+    text_box,
+    with_error,
+    wrapped,
+    wrapping_form,
+)
 
 HEADERS = ("Category", "Name", "Contact", "Eligibility", "Pathway budget", "Active")
 _FIELDS = {"name": "name", "category": "category", "contact": "contact",
@@ -68,16 +75,6 @@ def _cells(s: LocalServiceView) -> list[Cell]:
             Cell(_one_line(e.eligibility), tooltip=e.eligibility),
             Cell("Yes" if e.purchased else "No"),
             Cell("Yes" if e.active else "No (not offered)")]
-
-
-def _text_box(name: str, lines: int, placeholder: str) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setPlaceholderText(placeholder)
-    box.setTabChangesFocus(True)  # Tab leaves the box; Enter starts a new line
-    box.setFixedHeight(round(box.fontMetrics().lineSpacing() * lines
-                             + 2 * box.document().documentMargin() + 2 * box.frameWidth()))
-    return box
 
 
 class ServiceDirectoryDialog(QDialog):
@@ -136,12 +133,10 @@ class ServiceDirectoryDialog(QDialog):
                                       f"For example: {CATEGORY_EXAMPLES[category]}",
                                       Qt.ItemDataRole.ToolTipRole)
         self.category.setCurrentIndex(-1)
-        self.category_help = QLabel()
-        self.category_help.setWordWrap(True)
-        self.category_help.setAccessibleName("Examples of this category")
-        self.contact = _text_box("Contact", 3, "Telephone, email, address or website")
+        self.category_help = wrapped(name="Examples of this category", selectable=False)
+        self.contact = text_box("Contact", 3, "Telephone, email, address or website")
         self.contact.setAccessibleDescription(_DESCRIPTIONS["contact"])
-        self.eligibility = _text_box("Eligibility", 3, "Who it is for, how to refer")
+        self.eligibility = text_box("Eligibility", 3, "Who it is for, how to refer")
         self.eligibility.setAccessibleDescription(_DESCRIPTIONS["eligibility"])
         self.purchased = QCheckBox("Paid from the &pathway budget")
         self.purchased.setAccessibleName("Paid from the pathway budget")
@@ -150,7 +145,7 @@ class ServiceDirectoryDialog(QDialog):
         self.active.setAccessibleDescription("Untick when the service is no longer offered; "
                                              "past signpostings to it are kept")
         self.active.setChecked(True)
-        self.errors = {field: error_label(what) for field, what in _FIELDS.items()}
+        self.errors = error_labels(_FIELDS)
 
         self.new_button = QPushButton("&New service")
         self.new_button.setAccessibleName("Clear the form for a new service")
@@ -159,13 +154,8 @@ class ServiceDirectoryDialog(QDialog):
         self.add_button.setAccessibleName("Add the service to the directory")
         self.save_button = QPushButton("Save &changes")
         self.save_button.setAccessibleName("Save the changes to the chosen service")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Directory status")
-        self.close_button = QPushButton("Close")
-        self.close_button.setAccessibleName("Close")
-        self.close_button.setAutoDefault(False)
+        self.message = wrapped(name="Directory status")
+        self.close_button = close_button(self)
 
         self._lay_out()
         line = self.fontMetrics().lineSpacing()
@@ -180,7 +170,6 @@ class ServiceDirectoryDialog(QDialog):
         self.new_button.clicked.connect(self.new_service)
         self.add_button.clicked.connect(self.add)
         self.save_button.clicked.connect(self.save_changes)
-        self.close_button.clicked.connect(self.reject)
         self.new_service()
         self.reload()
 
@@ -202,12 +191,10 @@ class ServiceDirectoryDialog(QDialog):
 
         # the editor sits under the list, in two columns, so the list keeps the full width
         # for its six columns at 125 % text
-        left_form = QFormLayout()
-        left_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        left_form = wrapping_form()
         category_column = with_error(self.category, self.errors["category"])
         category_column.insertWidget(1, self.category_help)
-        right_form = QFormLayout()
-        right_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        right_form = wrapping_form()
         for form, text, widget, content in (
                 (left_form, "Na&me:", self.name, with_error(self.name, self.errors["name"])),
                 (left_form, "Cat&egory:", self.category, category_column),
@@ -344,7 +331,7 @@ class ServiceDirectoryDialog(QDialog):
                     if p.field == "category" and not entry.category else p
                     for p in exc.problems]
         self._show_problems(problems)
-        self.message.setText(problems_text(problems))
+        self.message.setText(problems_text([p.message for p in problems]))
 
     def add(self) -> int | None:
         """Add the editor's service; its id, or None (each problem beside its field)."""
@@ -399,7 +386,7 @@ class ServiceDirectoryDialog(QDialog):
         self.changed.emit()
 
     def _show_problems(self, problems: list[SignpostProblem]) -> None:
-        show_field_problems(problems, self.errors,
+        show_field_problems([(p.field, p.message) for p in problems], self.errors,
                             {"name": self.name, "category": self.category,
                              "contact": self.contact, "eligibility": self.eligibility},
                             _DESCRIPTIONS)

@@ -13,12 +13,11 @@ the signposting since it was read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import cast
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,13 +25,10 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -63,6 +59,20 @@ from facilitator_app.services.signposting import (
 from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models.text_table import Cell, TextTableModel
+from ui.widgets.fields import (
+    bold,
+    close_button,
+    date_edit,
+    error_labels,
+    problems_text,
+    qdate,
+    show_field_problems,
+    text_box,
+    to_date,
+    with_error,
+    wrapped,
+    wrapping_form,
+)
 
 # How long after signposting a follow-up is usually booked (app rule, changeable per record).
 FOLLOW_UP_DAYS = 28
@@ -70,82 +80,12 @@ FOLLOW_UP_DAYS = 28
 HISTORY_HEADERS = ("Signposted", "Service", "Category", "Follow up", "Outcome", "Reason")
 
 
-# -- small shared pieces (also used by the directory and the follow-ups screen) -----------------
-
-
-def qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def to_date(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
-
-
-def date_edit(d: date, name: str, description: str = "") -> QDateEdit:
-    """A dd/mm/yyyy date box with a calendar, named for screen readers (its text part too)."""
-    edit = QDateEdit(qdate(d))
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    edit.setAccessibleDescription(description or "dd/mm/yyyy")
-    for editor in edit.findChildren(QLineEdit):  # the text part a reader lands on
-        editor.setAccessibleName(f"{name} (dd/mm/yyyy)")
-    return edit
-
-
-def error_label(what: str) -> QLabel:
-    """The dark red line under a field that says what is wrong with it (hidden when nothing)."""
-    label = QLabel()
-    label.setWordWrap(True)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.darkRed)
-    label.setPalette(palette)
-    label.setAccessibleName(f"Problem with the {what}")
-    label.setVisible(False)
-    return label
-
-
-def with_error(content: QWidget | QHBoxLayout, error: QLabel) -> QVBoxLayout:
-    column = QVBoxLayout()
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    if isinstance(content, QWidget):
-        column.addWidget(content)
-    else:
-        column.addLayout(content)
-    column.addWidget(error)
-    return column
-
-
-def show_field_problems(problems: Iterable[SignpostProblem], errors: Mapping[str, QLabel],
-                        editors: Mapping[str, QWidget],
-                        descriptions: Mapping[str, str] | None = None) -> list[str]:
-    """Each problem beside its field (and as the field's accessible description); the first
-    field with a problem takes the focus. Returns the messages no field shows."""
-    by_field: dict[str, list[str]] = {}
-    unplaced: list[str] = []
-    for p in problems:
-        if p.field in errors:
-            by_field.setdefault(p.field, []).append(p.message)
-        else:
-            unplaced.append(p.message)
-    for field, label in errors.items():
-        messages = by_field.get(field, [])
-        label.setText("\n".join(messages))
-        label.setVisible(bool(messages))
-        if field in editors:
-            editors[field].setAccessibleDescription(
-                " ".join(messages) or (descriptions or {}).get(field, ""))
-    first = next((f for f in errors if f in by_field and f in editors), None)
-    if first is not None:
-        editors[first].setFocus()
-    return unplaced
-
-
-def problems_text(problems: list[SignpostProblem]) -> str:
-    count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-    return f"Not saved: {count} to correct:\n" + "\n".join(f"• {p.message}" for p in problems)
+def _follow_up_after(follow_up: QDateEdit, start: QDateEdit) -> None:
+    """``follow_up`` set the usual gap after ``start``, without it counting as the user's own
+    choice of date."""
+    follow_up.blockSignals(True)
+    follow_up.setDate(qdate(to_date(start) + timedelta(days=FOLLOW_UP_DAYS)))
+    follow_up.blockSignals(False)
 
 
 # -- the outcome of a follow-up --------------------------------------------------------------
@@ -206,9 +146,7 @@ class OutcomeEditor(QWidget):
         today = ctx.today()
         self._next_touched = False
 
-        self.about = QLabel(target.about)
-        self.about.setWordWrap(True)
-        self.about.setAccessibleName("Signposting")
+        self.about = wrapped(target.about, name="Signposting", selectable=False)
         self.outcome = QComboBox()
         self.outcome.setAccessibleName("Outcome")
         self.outcome.setPlaceholderText("Choose the outcome")
@@ -217,9 +155,8 @@ class OutcomeEditor(QWidget):
             self.outcome.setItemData(self.outcome.count() - 1, _OUTCOME_HELP[choice],
                                      Qt.ItemDataRole.ToolTipRole)
         self.outcome.setCurrentIndex(-1)
-        self.outcome_help = QLabel("Choose what happened when you followed it up.")
-        self.outcome_help.setWordWrap(True)
-        self.outcome_help.setAccessibleName("About this outcome")
+        self.outcome_help = wrapped("Choose what happened when you followed it up.",
+                                    name="About this outcome", selectable=False)
         self.outcome_on = date_edit(today, "Outcome date", "dd/mm/yyyy: the signposting date "
                                     "to today")
         self.outcome_on.setMaximumDate(qdate(today))
@@ -228,15 +165,11 @@ class OutcomeEditor(QWidget):
         self.follow_again.setAccessibleName("Follow up again")
         self.follow_again.setAccessibleDescription("Needed when the patient is still waiting")
         self.next_follow_up = date_edit(today + timedelta(days=FOLLOW_UP_DAYS),
-                                        "Next follow-up date")
-        self.errors = {field: error_label(what) for field, what in _OUTCOME_FIELDS.items()}
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Outcome status")
+                                        "Next follow-up date", "dd/mm/yyyy")
+        self.errors = error_labels(_OUTCOME_FIELDS)
+        self.message = wrapped(name="Outcome status")
 
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form = wrapping_form()
         outcome_label = QLabel("O&utcome:")
         outcome_label.setBuddy(self.outcome)
         outcome_column = with_error(self.outcome, self.errors["outcome"])
@@ -288,10 +221,7 @@ class OutcomeEditor(QWidget):
 
     def _outcome_date_changed(self) -> None:
         if not self._next_touched:  # keep the usual gap until the user picks a date
-            self.next_follow_up.blockSignals(True)
-            self.next_follow_up.setDate(qdate(to_date(self.outcome_on)
-                                              + timedelta(days=FOLLOW_UP_DAYS)))
-            self.next_follow_up.blockSignals(False)
+            _follow_up_after(self.next_follow_up, self.outcome_on)
 
     def _next_edited(self) -> None:
         self._next_touched = True
@@ -321,7 +251,7 @@ class OutcomeEditor(QWidget):
                                     on, self._ctx.today(), target.version, next_on)
         except InvalidSignposting as exc:
             self.show_problems(exc.problems)
-            self.message.setText(problems_text(exc.problems))
+            self.message.setText(problems_text([p.message for p in exc.problems]))
             return False
         except (SignpostingChanged, LookupError) as exc:
             self.show_problems([])
@@ -340,7 +270,7 @@ class OutcomeEditor(QWidget):
         return True
 
     def show_problems(self, problems: list[SignpostProblem]) -> None:
-        show_field_problems(problems, self.errors,
+        show_field_problems([(p.field, p.message) for p in problems], self.errors,
                             {"outcome": self.outcome, "outcome_on": self.outcome_on,
                              "follow_up_on": self.next_follow_up})
 
@@ -429,12 +359,7 @@ class SignpostDialog(QDialog):
         today = ctx.today()
         em = self.fontMetrics().horizontalAdvance("x")
 
-        self.patient = QLabel()
-        self.patient.setWordWrap(True)
-        self.patient.setAccessibleName("Patient")
-        bold = QFont(self.patient.font())
-        bold.setBold(True)
-        self.patient.setFont(bold)
+        self.patient = bold(wrapped(name="Patient", selectable=False))
 
         self.service = QComboBox()
         self.service.setAccessibleName("Service")
@@ -442,24 +367,14 @@ class SignpostDialog(QDialog):
         self.service.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.service.setMinimumContentsLength(30)
-        self.service_detail = QLabel()
-        self.service_detail.setWordWrap(True)
-        self.service_detail.setAccessibleName("About the chosen service")
-        self.service_detail.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.service_detail = wrapped(name="About the chosen service")
         self.directory_button = QPushButton("Service d&irectory…")
         self.directory_button.setAccessibleName("Open the directory of local services")
         self.directory_button.setAutoDefault(False)
         self.signposted_on = date_edit(today, "Date signposted", "dd/mm/yyyy, today or earlier")
         self.signposted_on.setMaximumDate(qdate(today))
-        self.reason = QPlainTextEdit()
-        self.reason.setAccessibleName("Reason")
+        self.reason = text_box("Reason", 3, "Why, e.g. smokes 20 a day and wants to stop")
         self.reason.setAccessibleDescription("Why the patient was signposted")
-        self.reason.setPlaceholderText("Why, e.g. smokes 20 a day and wants to stop")
-        self.reason.setTabChangesFocus(True)  # Tab leaves the box; Enter starts a new line
-        line = self.fontMetrics().lineSpacing()
-        self.reason.setFixedHeight(round(line * 3 + 2 * self.reason.document().documentMargin()
-                                         + 2 * self.reason.frameWidth()))
         self.follow_up = QCheckBox("&Follow up on:")
         self.follow_up.setAccessibleName("Follow up")
         self.follow_up.setAccessibleDescription("Book a date to ask whether the patient went")
@@ -467,7 +382,7 @@ class SignpostDialog(QDialog):
         self.follow_up_on = date_edit(today + timedelta(days=FOLLOW_UP_DAYS), "Follow-up date",
                                       f"dd/mm/yyyy, usually {FOLLOW_UP_DAYS} days after "
                                       "signposting")
-        self.errors = {field: error_label(what) for field, what in _SIGNPOST_FIELDS.items()}
+        self.errors = error_labels(_SIGNPOST_FIELDS)
         self.save_button = QPushButton("&Save signposting")
         self.save_button.setAccessibleName("Save the signposting")
         self.save_button.setDefault(True)
@@ -489,13 +404,8 @@ class SignpostDialog(QDialog):
         self.record_outcome_button.setAccessibleName(
             "Record the outcome of the selected signposting")
         self.record_outcome_button.setAutoDefault(False)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Signposting status")
-        self.close_button = QPushButton("Close")
-        self.close_button.setAccessibleName("Close")
-        self.close_button.setAutoDefault(False)
+        self.message = wrapped(name="Signposting status")
+        self.close_button = close_button(self)
 
         self._lay_out()
         self.setMinimumWidth(em * 125)
@@ -508,7 +418,6 @@ class SignpostDialog(QDialog):
         self.record_outcome_button.clicked.connect(self.record_outcome)
         self.history_table.activated.connect(lambda _i: self.record_outcome())
         self.history_table.selectionModel().currentRowChanged.connect(self._history_chosen)
-        self.close_button.clicked.connect(self.reject)
         self.load()
 
     def _lay_out(self) -> None:
@@ -523,8 +432,7 @@ class SignpostDialog(QDialog):
         follow_row = QHBoxLayout()
         follow_row.addWidget(self.follow_up_on)
         follow_row.addStretch(1)
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form = wrapping_form()
         service_label = QLabel("Se&rvice:")
         service_label.setBuddy(self.service)
         form.addRow(service_label, service_column)
@@ -671,10 +579,7 @@ class SignpostDialog(QDialog):
 
     def _signposted_changed(self) -> None:
         if not self._follow_touched:
-            self.follow_up_on.blockSignals(True)
-            self.follow_up_on.setDate(qdate(to_date(self.signposted_on)
-                                            + timedelta(days=FOLLOW_UP_DAYS)))
-            self.follow_up_on.blockSignals(False)
+            _follow_up_after(self.follow_up_on, self.signposted_on)
 
     def _follow_edited(self) -> None:
         self._follow_touched = True
@@ -709,7 +614,7 @@ class SignpostDialog(QDialog):
                         if p.field == "service" and service is None else p
                         for p in exc.problems]
             self._show_problems(problems)
-            self.message.setText(problems_text(problems))
+            self.message.setText(problems_text([p.message for p in problems]))
             return None
         except PatientNotFound as exc:
             self._show_problems([])
@@ -736,13 +641,11 @@ class SignpostDialog(QDialog):
         self.reason.clear()
         self.signposted_on.setDate(qdate(today))
         self.follow_up.setChecked(True)
-        self.follow_up_on.blockSignals(True)
-        self.follow_up_on.setDate(qdate(today + timedelta(days=FOLLOW_UP_DAYS)))
-        self.follow_up_on.blockSignals(False)
+        _follow_up_after(self.follow_up_on, self.signposted_on)
         self._follow_touched = False
 
     def _show_problems(self, problems: list[SignpostProblem]) -> None:
-        show_field_problems(problems, self.errors,
+        show_field_problems([(p.field, p.message) for p in problems], self.errors,
                             {"service": self.service, "signposted_on": self.signposted_on,
                              "reason": self.reason, "follow_up_on": self.follow_up_on},
                             {"reason": "Why the patient was signposted"})

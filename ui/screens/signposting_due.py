@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -38,8 +38,9 @@ from ui.context import UiContext
 from ui.list_table import configure_list_table
 from ui.models.text_table import Cell, TextTableModel
 from ui.practice_choice import fill_practices
-from ui.screens.signpost_dialog import OutcomeDialog, OutcomeTarget, date_edit, to_date
+from ui.screens.signpost_dialog import OutcomeDialog, OutcomeTarget
 from ui.tasks import Task, TaskRunner
+from ui.widgets.fields import date_edit, date_typing_timer, to_date, wrapped
 
 HEADERS = ("Follow-up date", "Practice", "NHS number", "Name", "Service", "Category",
            "Signposted", "Outcome")
@@ -104,18 +105,13 @@ class SignpostingDueScreen(QWidget):
         self.count_label = QLabel("Not read yet.")
         self.count_label.setAccessibleName("Number of signpostings shown")
         self.count_label.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Last action")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = wrapped(name="Last action")
         self.record_button = QPushButton("Record &outcome…")
         self.record_button.setAccessibleName("Record the outcome of the selected signposting")
         self.open_button = QPushButton("Op&en record")
         self.open_button.setAccessibleName("Open the selected patient's record")
 
-        self._date_timer = QTimer(self)  # typing a date changes it digit by digit
-        self._date_timer.setSingleShot(True)
-        self._date_timer.setInterval(400)
+        self._date_timer = date_typing_timer(self)
 
         self._lay_out()
         self.practice.currentIndexChanged.connect(self.load)
