@@ -13,9 +13,11 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from db.backup import backups_for
 from db.engine import DatabaseUrlError, make_engine, make_session_factory, resolve_url
 from db.migrate import upgrade_to_head
 from db.unit_of_work import SqlAlchemyUnitOfWork
+from facilitator_app.services.backup import DatabaseBackups
 from facilitator_app.services.ports import UnitOfWork
 
 
@@ -29,6 +31,11 @@ class AppContext:
     database: str  # where the data lives, for display (password hidden)
     today: Callable[[], date] = date.today
     _engine: Engine | None = field(default=None, repr=False)
+
+    def backups(self) -> DatabaseBackups:
+        """Raises BackupNotPossible (with the pg_dump commands) on PostgreSQL."""
+        assert self._engine is not None, "a context built by build_context has an engine"
+        return backups_for(self._engine, self.database)
 
     def close(self) -> None:
         if self._engine is not None:

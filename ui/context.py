@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
+from facilitator_app.services.backup import DatabaseBackups
 from facilitator_app.services.ports import UnitOfWork
 
 
@@ -23,3 +24,5 @@ class UiContext(Protocol):
 
     @property
     def database(self) -> str: ...
+
+    def backups(self) -> DatabaseBackups: ...

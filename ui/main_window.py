@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
 from facilitator_app import __version__
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.money import format_pounds
+from facilitator_app.services.backup import BackupInfo, BackupNotPossible, rolling_backup
 from facilitator_app.services.budget import budget_position
 from facilitator_app.services.demo import register_is_empty
+from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.ports import DemoSummary
 from ui.context import UiContext
 from ui.screens.budget import BudgetScreen
@@ -239,8 +242,35 @@ class MainWindow(QMainWindow):
         """First thing after show(): an empty database gets a demo register, built off the GUI
         thread. Returns the build task, or None when there is data already."""
         if not register_is_empty(self._ctx.new_uow()):
+            self.start_rolling_backup()
             return None
         return self.build_demo(demo_patients)
+
+    def start_rolling_backup(self) -> Task | None:
+        """Once a day, a verified backup beside the database, off the GUI thread; the newest
+        seven are kept. Nothing to do on PostgreSQL (the server's dumps do it)."""
+        try:
+            backups = self._ctx.backups()
+        except BackupNotPossible:
+            return None
+
+        def job(_progress: Progress, _cancel: CancelToken) -> object:
+            return rolling_backup(backups, backups.folder, datetime.now())
+
+        task = Task(job)
+        task.succeeded.connect(self._backed_up)
+        task.failed.connect(self._backup_failed)
+        self.writer.run(task)
+        return task
+
+    def _backed_up(self, info: object) -> None:
+        if isinstance(info, BackupInfo):
+            self.statusBar().showMessage(f"Backed up to {info.path.name}", 10_000)
+
+    def _backup_failed(self, exc: object) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Backup failed",
+                          f"Today's automatic backup could not be made: {exc}", parent=self)
+        box.open()
 
     def build_demo(self, patients: int) -> Task:
         task = demo_build_task(self._ctx, patients)

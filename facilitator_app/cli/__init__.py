@@ -19,6 +19,7 @@ from typing import TextIO
 from facilitator_app import __version__
 from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
 from facilitator_app.cli import (
+    backup,
     budget,
     care,
     checks,
@@ -63,6 +64,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     signposting.add_commands,
     care.add_commands,
     budget.add_commands,
+    backup.add_commands,
 )
 
 

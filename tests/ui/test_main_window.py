@@ -185,3 +185,17 @@ def test_the_budget_position_is_always_in_the_status_bar(qtbot: QtBot,
     assert window.budget_label.text() == (
         "Budget 2026/27: £1,500.00 · committed £0.00 · spent £0.00 · remaining £1,500.00 · "
         "forecast £0.00")
+
+
+def test_start_makes_the_daily_backup_off_the_gui_thread(qtbot: QtBot,
+                                                         sqlite_ctx: AppContext) -> None:
+    build_demo_register(sqlite_ctx.new_uow(), 30, 1, date(2026, 11, 22))
+    window = MainWindow(sqlite_ctx)
+    qtbot.addWidget(window)
+    assert window.start(2000) is None  # not empty: no demo, but a backup
+    folder = sqlite_ctx.backups().folder
+    qtbot.waitUntil(lambda: folder.exists() and any(folder.glob("facilitator-*.sqlite3")),
+                    timeout=10_000)
+    window.writer.shutdown()
+    (made,) = folder.glob("facilitator-*.sqlite3")
+    assert sqlite_ctx.backups().verify(made).patients == 30
