@@ -297,7 +297,9 @@ def _rendered(letters: Iterable[Letter], count: int, merged: bool, cancel: Cance
         return
     size = max(1, min(CHUNK, -(-count // (processes * 2))))
     pending: deque[tuple[list[Letter], Future[list[bytes]]]] = deque()
-    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn"),
+                             initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         try:
             for chunk in _chunks(letters, size, cancel):
                 pending.append((chunk, pool.submit(_render_chunk, chunk, merged)))
@@ -311,6 +313,35 @@ def _rendered(letters: Iterable[Letter], count: int, merged: bool, cancel: Cance
         finally:
             for _, future in pending:
                 future.cancel()
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Under a temporary name, synced, then renamed: a letter under its real name is whole,
+    whatever stops the process (a kill, a power cut)."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a render worker whose batch process was killed has nobody to
+    render for, so it leaves instead of waiting for work for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def write_letters(letters: Iterable[Letter], count: int, out: Path, *, merged: bool,
@@ -342,7 +373,7 @@ def write_letters(letters: Iterable[Letter], count: int, out: Path, *, merged: b
             else:
                 for letter, pdf in zip(chunk, pdfs, strict=True):
                     path = out / f"{letter.file_stem}.pdf"
-                    path.write_bytes(pdf)
+                    _write_whole(path, pdf)
                     written.append(path)
             done += len(chunk)
             progress(done, count)
@@ -350,6 +381,8 @@ def write_letters(letters: Iterable[Letter], count: int, out: Path, *, merged: b
         if merged_pages is not None:
             with partial.open("wb") as f:
                 merged_pages.write(f)
+                f.flush()
+                os.fsync(f.fileno())
             partial.replace(out)
             written.append(out)
     except BaseException:
