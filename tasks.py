@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_environment()
     if argv[0] == "app":
-        return run(PYTHON, "-m", "facilitator_app", *argv[1:])
+        return run(PYTHON, "-m", "ui", *argv[1:])
     env_note = {"QT_QPA_PLATFORM": "offscreen"}
     os.environ.update({k: v for k, v in env_note.items() if k not in os.environ})
     for step in (

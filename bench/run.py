@@ -172,7 +172,7 @@ def cold_start_ms(db_url: str, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "facilitator_app", "--db", db_url, "gui"],
+        proc = subprocess.run([sys.executable, "-m", "ui", "--db", db_url, "gui"],
                               env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
         if "first-paint" not in proc.stdout:
             raise RuntimeError(f"app did not report a first paint: {proc.stderr[-500:]}")

@@ -124,7 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+GuiLauncher = Callable[[AppContext, int], int]
+"""Shows the desktop app on a context, building a demo of N patients into an empty one. The
+desktop build's entry point (ui/launcher.py) passes it in: the domain and services below
+never import Qt, so the commands run on a machine without it."""
+
+
+def main(argv: Sequence[str] | None = None, *, gui: GuiLauncher | None = None) -> int:
     # Letter batches render on spawned worker processes; in a PyInstaller bundle each one
     # re-runs this entry point, and freeze_support turns it into the worker.
     multiprocessing.freeze_support()
@@ -142,13 +148,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "No display to show the desktop app on. Start it from a desktop session, or "
                 "use the command-line commands (facilitator-app --help)."
             )
+        if command == "gui" and gui is None:
+            raise UsageError("This way of starting Facilitator has no desktop app: start it "
+                             "with facilitator-app (or python -m ui), or use the commands "
+                             "(--help).")
         ctx = build_context(args.db)
         try:
             if command == "gui":
-                from ui.app import run_gui  # Qt only when there is a window to show
-
-                return run_gui(ctx, demo_patients=getattr(args, "demo_patients",
-                                                          DEFAULT_DEMO_PATIENTS))
+                assert gui is not None
+                return gui(ctx, getattr(args, "demo_patients", DEFAULT_DEMO_PATIENTS))
             if command == "demo":
                 return _demo(ctx, args)
             handler: Handler = args.handler

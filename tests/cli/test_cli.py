@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,23 @@ def test_qrisk3_missing_input_file_is_a_message(tmp_path: Path,
     assert main(["qrisk3", "--in", str(tmp_path / "nope.csv"), "--out",
                  str(tmp_path / "o.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_the_commands_need_no_desktop_app(db: str, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """facilitator_app alone has no GUI to start; the facilitator-app entry point plugs
+    ui's in (and imports Qt only when a window is shown)."""
+    import facilitator_app.cli as cli_module
+    import ui.launcher
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main(["--db", db, "gui"]) == 2
+    assert "no desktop app" in capsys.readouterr().err
+    shown: list[int] = []
+    monkeypatch.setattr(ui.launcher, "_run_gui", lambda _ctx, n: shown.append(n) or 0)
+    assert ui.launcher.main(["--db", db, "gui", "--demo-patients", "7"]) == 0
+    assert shown == [7]
+    package = Path(cli_module.__file__).parents[1]
+    importing_ui = [str(f.relative_to(package)) for f in package.rglob("*.py")
+                    if re.search(r"^\s*(from ui[ .]|import ui\b)", f.read_text(), re.M)]
+    assert importing_ui == []
