@@ -4,6 +4,8 @@ by item) and ``facilitator-app outcomes report``."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
@@ -138,76 +140,82 @@ def _patient(ctx: AppContext, nhs_number: str) -> int:
         raise UsageError(str(exc)) from None
 
 
-def _run(ctx: AppContext, args: argparse.Namespace, action: str) -> int:
-    """Runs one episode change and turns its refusals into one-line messages."""
-    today = ctx.today()
-    on = args.on or today
-    uow = ctx.new_uow
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """An episode change's refusals as one-line messages naming the field."""
     try:
-        if action == "intervention":
-            new_id = add_intervention(uow(), args.episode, args.kind, on, args.delivered_by,
-                                      today)
-            print(f"Intervention {new_id} started.")
-        elif action == "session":
-            record_session(uow(), args.intervention, on, args.minutes, args.attendance, today,
-                           args.note)
-            print("Session recorded.")
-        elif action == "step":
-            version = episode_detail(uow(), args.episode).episode.version
-            change_step(uow(), args.episode, on, args.to_step, args.reason, today, version)
-            print(f"Episode {args.episode} now at step {args.to_step}.")
-        elif action == "refer":
-            new_id = refer_to_specialist(uow(), args.episode, args.target, on, args.note, today)
-            print(f"Referral {new_id} sent.")
-        elif action == "referral":
-            version = referral_by_id(uow(), args.referral).version
-            update_referral(uow(), args.referral, args.status, on, today, version)
-            print(f"Referral {args.referral}: {args.status}.")
-        elif action == "discharge":
-            version = episode_detail(uow(), args.episode).episode.version
-            discharge(uow(), args.episode, on, args.reason, args.note, today, version)
-            print(f"Episode {args.episode} discharged.")
+        yield
     except (InvalidEpisode, InvalidRecord) as exc:
         raise _problems(exc) from None
     except (EpisodeNotFound, EpisodeChanged) as exc:
         raise UsageError(str(exc)) from None
-    return 0
 
 
 def _open(ctx: AppContext, args: argparse.Namespace) -> int:
     patient_id = _patient(ctx, args.nhs_number)
     today = ctx.today()
-    try:
+    with _refusals():
         episode_id = open_episode(ctx.new_uow(), patient_id, args.on or today, args.source,
                                   args.step, args.facilitator, today)
-    except InvalidEpisode as exc:
-        raise _problems(exc) from None
     print(f"Episode {episode_id} opened at step {args.step}.")
     return 0
 
 
 def _intervention(ctx: AppContext, args: argparse.Namespace) -> int:
-    return _run(ctx, args, "intervention")
+    today = ctx.today()
+    with _refusals():
+        new_id = add_intervention(ctx.new_uow(), args.episode, args.kind, args.on or today,
+                                  args.delivered_by, today)
+    print(f"Intervention {new_id} started.")
+    return 0
 
 
 def _session(ctx: AppContext, args: argparse.Namespace) -> int:
-    return _run(ctx, args, "session")
+    today = ctx.today()
+    with _refusals():
+        record_session(ctx.new_uow(), args.intervention, args.on or today, args.minutes,
+                       args.attendance, today, args.note)
+    print("Session recorded.")
+    return 0
 
 
 def _step(ctx: AppContext, args: argparse.Namespace) -> int:
-    return _run(ctx, args, "step")
+    today = ctx.today()
+    with _refusals():
+        version = episode_detail(ctx.new_uow(), args.episode).episode.version
+        change_step(ctx.new_uow(), args.episode, args.on or today, args.to_step, args.reason,
+                    today, version)
+    print(f"Episode {args.episode} now at step {args.to_step}.")
+    return 0
 
 
 def _refer(ctx: AppContext, args: argparse.Namespace) -> int:
-    return _run(ctx, args, "refer")
+    today = ctx.today()
+    with _refusals():
+        new_id = refer_to_specialist(ctx.new_uow(), args.episode, args.target,
+                                     args.on or today, args.note, today)
+    print(f"Referral {new_id} sent.")
+    return 0
 
 
 def _referral(ctx: AppContext, args: argparse.Namespace) -> int:
-    return _run(ctx, args, "referral")
+    today = ctx.today()
+    with _refusals():
+        version = referral_by_id(ctx.new_uow(), args.referral).version
+        update_referral(ctx.new_uow(), args.referral, args.status, args.on or today, today,
+                        version)
+    print(f"Referral {args.referral}: {args.status}.")
+    return 0
 
 
 def _discharge(ctx: AppContext, args: argparse.Namespace) -> int:
-    return _run(ctx, args, "discharge")
+    today = ctx.today()
+    with _refusals():
+        version = episode_detail(ctx.new_uow(), args.episode).episode.version
+        discharge(ctx.new_uow(), args.episode, args.on or today, args.reason, args.note,
+                  today, version)
+    print(f"Episode {args.episode} discharged.")
+    return 0
 
 
 def _show(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -43,9 +43,11 @@ __all__ = [
     "add_provider_service",
     "approve_invoice",
     "authorise_commitment",
+    "budget_lines",
     "budget_position",
     "cancel_commitment",
     "commitment_by_id",
+    "commitment_invoices",
     "invoice_by_id",
     "list_commitments",
     "list_providers",
@@ -462,6 +464,19 @@ def invoice_by_id(uow: UnitOfWork, invoice_id: int) -> InvoiceRow:
     if row is None:
         raise _problem("invoice", f"There is no invoice {invoice_id}.")
     return row
+
+
+def budget_lines(uow: UnitOfWork, year: QofYear) -> list[BudgetLineRow]:
+    """The year's lines with their ids (to choose the line a commitment is charged to;
+    ``budget_position`` gives the figures by name)."""
+    with uow:
+        return list(uow.budget.budget_lines(year.start_year))
+
+
+def commitment_invoices(uow: UnitOfWork, commitment_id: int) -> list[InvoiceRow]:
+    """The invoices recorded against one commitment, with what has been paid on each."""
+    with uow:
+        return list(uow.budget.invoices_of(commitment_id))
 
 
 def list_commitments(uow: UnitOfWork, year: QofYear,

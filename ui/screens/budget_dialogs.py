@@ -62,16 +62,17 @@ from facilitator_app.services.budget import (
     add_provider_service,
     approve_invoice,
     authorise_commitment,
+    budget_lines,
     budget_position,
     cancel_commitment,
     commitment_by_id,
+    commitment_invoices,
     invoice_by_id,
     list_providers,
     record_invoice,
     record_payment,
     set_budget_line,
 )
-from facilitator_app.services.budget_lines import budget_lines, commitment_invoices
 from facilitator_app.services.patients import PatientNotFound, find_patient_id, patient_record
 from ui.context import UiContext
 from ui.widgets.fields import Problem, bold, choose, date_edit, qdate, to_date, wrapped
