@@ -57,12 +57,29 @@ def resolve_url(explicit: str | None = None) -> URL:
     return url
 
 
-def make_engine(url: URL | str) -> Engine:
+def make_engine(url: URL | str, key: bytes | None = None) -> Engine:
+    """``key``: the SQLCipher key of an encrypted SQLite register (db/encryption.py)."""
     url = make_url(url) if isinstance(url, str) else url
-    engine = create_engine(url)
+    if key is None:
+        engine = create_engine(url)
+    else:
+        import sqlcipher3.dbapi2 as sqlcipher
+
+        engine = create_engine(url, module=sqlcipher)
+        # first, before anything reads a page
+        event.listen(engine, "connect", lambda conn, _rec: sqlcipher_key(conn, key))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def sqlcipher_key(dbapi_conn: Any, key: bytes) -> None:
+    """Key a SQLCipher connection with the raw key (no passphrase derivation: the key slot
+    already did that, with argon2id)."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is reported, not logged
+    cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -286,19 +286,45 @@ class User(Tracked, Base):
 
 
 class AuditEvent(Tracked, Base):
-    """Append-only record of who did what. ``detail`` never holds names or NHS numbers: entities
-    are referred to by global id."""
+    """Append-only, hash-chained record of who did what (domain/audit_chain.py). ``detail`` never
+    holds names or NHS numbers: entities are referred to by global id. The database refuses
+    UPDATE and DELETE on this table (triggers in migration 0007)."""
 
     __tablename__ = "audit_event"
 
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str] = mapped_column(String(60), default="")  # as it was at the time
     action: Mapped[str] = mapped_column(String(40))  # view, create, update, export, ...
     entity: Mapped[str] = mapped_column(String(40))
     entity_global_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_event_occurred", "occurred_at"),)
+
+
+class AuditHead(Base):
+    """One row: the last entry of the audit chain. Appending updates it in the same
+    transaction, which also serialises appends (a row lock on PostgreSQL, the write lock on
+    SQLite), so two users writing at once cannot fork the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int | None] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AppSetting(Base):
+    """Settings shared by everyone using this register (for example the idle-lock time).
+    Every change is audited with its old and new value."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 # -- stepped care, outcomes and signposting (issue 7) ----------------------------------------

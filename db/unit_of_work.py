@@ -7,6 +7,9 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.encryption import NoKeySlots
+from db.queries.accounts import SqlAccountStore, SqlSettingsStore
+from db.queries.audit import SqlAuditLog
 from db.queries.budget import SqlBudgetQueries
 from db.queries.care import SqlCareQueries
 from db.queries.caseload import SqlCaseloadQueries
@@ -21,6 +24,9 @@ from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.signposting import SqlSignpostingQueries
 from db.queries.worklist import SqlWorklistQueries
+from facilitator_app.domain.access import Actor
+from facilitator_app.services.accounts import AccountStore, KeySlots
+from facilitator_app.services.audit import AuditLog
 from facilitator_app.services.budget import BudgetQueries
 from facilitator_app.services.care_records import CareQueries
 from facilitator_app.services.follow_ups import FollowUpsQueries
@@ -36,13 +42,18 @@ from facilitator_app.services.ports import (
 )
 from facilitator_app.services.qof import QofQueries
 from facilitator_app.services.record_check import CheckWriter
+from facilitator_app.services.settings import SettingsStore
 from facilitator_app.services.signposting import SignpostingQueries
 from facilitator_app.services.worklist import WorklistQueries
 
 
 class SqlAlchemyUnitOfWork:
-    """A Session belongs to one thread: make a fresh unit of work per use case."""
+    """A Session belongs to one thread: make a fresh unit of work per use case. ``actor`` is
+    the signed-in user the services check and audit; ``keys`` the register's key slots."""
 
+    accounts: AccountStore
+    audit: AuditLog
+    settings: SettingsStore
     caseload: CaseloadQueries
     patients: PatientQueries
     register: RegisterQueries
@@ -59,11 +70,17 @@ class SqlAlchemyUnitOfWork:
     budget: BudgetQueries
     checks: CheckWriter
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], actor: Actor | None = None,
+                 keys: KeySlots | None = None) -> None:
         self._factory = factory
+        self.actor = actor
+        self.keys: KeySlots = keys if keys is not None else NoKeySlots()
 
     def __enter__(self) -> Self:
         self.session = self._factory()
+        self.accounts = SqlAccountStore(self.session)
+        self.audit = SqlAuditLog(self.session)
+        self.settings = SqlSettingsStore(self.session)
         self.caseload = SqlCaseloadQueries(self.session)
         self.patients = SqlPatientQueries(self.session)
         self.register = SqlRegisterQueries(self.session)

@@ -13,10 +13,36 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from facilitator_app.bootstrap import AppContext, build_context
+from facilitator_app.services.accounts import PasswordCost
 from tests.pg_server import ThrowawayPostgres, find_pg_bin
 
 TODAY = date(2026, 11, 22)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Every test database is made with an administrator account; the CLI signs in as it through
+# the environment, as a script would. Cheap argon2 parameters keep a thousand sign-ins fast;
+# the tests of accounts and encryption use the real ones where the cost matters.
+ADMIN, ADMIN_PASSWORD = "admin", "test-admin-password"
+TEST_COST = PasswordCost(time_cost=1, memory_kib=8, parallelism=1)
+os.environ["FACILITATOR_USER"] = ADMIN  # module-scoped fixtures run the CLI too
+os.environ["FACILITATOR_PASSWORD"] = ADMIN_PASSWORD
+
+
+def open_test_context(url: str, today: date = TODAY) -> AppContext:
+    """A plain (unencrypted) register with the test administrator, signed in."""
+    context = build_context(url, today=lambda: today, cost=TEST_COST, encrypt_new=False)
+    if context.needs_first_account():
+        context.create_first_administrator(ADMIN, "Test Administrator", ADMIN_PASSWORD)
+    else:
+        context.sign_in(ADMIN, ADMIN_PASSWORD)
+    return context
+
+
+def new_register(path: Path) -> str:
+    """The URL of a new plain SQLite register at ``path`` holding only the test administrator."""
+    url = f"sqlite:///{path}"
+    open_test_context(url).close()
+    return url
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +53,7 @@ def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("FACILITATOR_LOG_DIR", str(home / "logs"))
     monkeypatch.delenv("FACILITATOR_DB", raising=False)
+    monkeypatch.delenv("FACILITATOR_NEW_PASSWORD", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +68,7 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
     admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("CREATE DATABASE template_facilitator"))
-    build_context(server.url("template_facilitator")).close()
+    open_test_context(server.url("template_facilitator")).close()
     admin.dispose()
     yield server
     server.stop()
@@ -62,13 +89,15 @@ def _postgres_url(server: ThrowawayPostgres) -> str:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        open_test_context(url).close()  # the administrator the CLI signs in as
+        return url
     return _postgres_url(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
 def ctx(db_url: str) -> Iterator[AppContext]:
-    context = build_context(db_url, today=lambda: TODAY)
+    context = open_test_context(db_url)
     yield context
     context.close()
 
@@ -76,6 +105,6 @@ def ctx(db_url: str) -> Iterator[AppContext]:
 @pytest.fixture
 def sqlite_ctx(tmp_path: Path) -> Iterator[AppContext]:
     """SQLite only: for UI and CLI tests where the backend is not the point."""
-    context = build_context(f"sqlite:///{tmp_path / 'app.sqlite3'}", today=lambda: TODAY)
+    context = open_test_context(f"sqlite:///{tmp_path / 'app.sqlite3'}")
     yield context
     context.close()

@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         """Once a day, a verified backup beside the database, off the GUI thread; the newest
         seven are kept. Nothing to do on PostgreSQL (the server's dumps do it)."""
         try:
-            backups = self._ctx.backups()
+            backups = self._ctx.rolling_backups()
         except BackupNotPossible:
             return None
 

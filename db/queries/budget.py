@@ -16,7 +16,6 @@ from sqlalchemy import and_, case, func, literal, select, union
 from sqlalchemy.orm import Session
 
 from db.models import (
-    AuditEvent,
     BudgetLine,
     Commitment,
     Invoice,
@@ -323,11 +322,3 @@ class SqlBudgetQueries:
         return [(name, tuple(int(v or 0) for v in values))
                 for name, *values in self._session.execute(stmt)]
 
-    def audit(self, action: str, entity: str, entity_id: int, detail: str) -> None:
-        model: Any = {"provider": Provider, "provider_service": ProviderService,
-                 "budget_line": BudgetLine, "commitment": Commitment,
-                 "invoice": Invoice}[entity]
-        global_id = self._session.scalar(select(model.global_id).where(model.id == entity_id))
-        self._session.add(AuditEvent(action=action, entity=entity, entity_global_id=global_id,
-                                     detail=detail))
-        self._session.flush()

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from db.models import AuditEvent, CareAdjustment, ClinicalCondition, FollowUp, Observation, Patient
+from db.models import CareAdjustment, ClinicalCondition, FollowUp, Observation, Patient
 from db.queries.qrisk import SqlQriskQueries
 from db.queries.recall import refresh_recall_anchor
 from facilitator_app.domain import codes
@@ -162,8 +162,10 @@ class SqlCheckWriter(SqlQriskQueries):
     def refresh_recall_anchor(self, patient_id: int) -> None:
         refresh_recall_anchor(self._session, select(Patient.id).where(Patient.id == patient_id))
 
-    def audit(self, patient_id: int, action: str, detail: str) -> None:
-        global_id = self._session.scalar(select(Patient.global_id).where(Patient.id == patient_id))
-        self._session.add(AuditEvent(action=action, entity="patient", entity_global_id=global_id,
-                                     detail=detail))
-        self._session.flush()
+    def readings_on(self, patient_id: int, observed_on: date,
+                    codes: Sequence[str]) -> dict[str, tuple[float | None, str | None]]:
+        rows = self._session.execute(
+            select(Observation.code, Observation.value, Observation.unit).where(
+                Observation.patient_id == patient_id, Observation.observed_on == observed_on,
+                Observation.code.in_(codes)))
+        return {code: (value, unit) for code, value, unit in rows}

@@ -96,13 +96,15 @@ class SqlFollowUpQueries:
 
     def state(self, follow_up_id: int) -> FollowUpState | None:
         row = self._session.execute(
-            select(FollowUp.version, FollowUp.done_on, Observation.observed_on)
+            select(FollowUp.version, FollowUp.done_on, Observation.observed_on,
+                   FollowUp.patient_id)
             .outerjoin(Observation, Observation.id == FollowUp.observation_id)
             .where(FollowUp.id == follow_up_id)).first()
         if row is None:
             return None
-        version, done_on, result_on = row
-        return FollowUpState(version=version, done_on=done_on, result_on=result_on)
+        version, done_on, result_on, patient_id = row
+        return FollowUpState(version=version, done_on=done_on, result_on=result_on,
+                             patient_id=patient_id)
 
     def complete(self, follow_up_id: int, done_on: date, outcome: str,
                  expected_version: int) -> bool:

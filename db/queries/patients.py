@@ -26,6 +26,10 @@ class SqlPatientQueries:
     def id_for_nhs_number(self, nhs_number: str) -> int | None:
         return self._session.scalar(select(Patient.id).where(Patient.nhs_number == nhs_number))
 
+    def practice_code_of(self, patient_id: int) -> str | None:
+        return self._session.scalar(select(Practice.code).join(Patient.practice)
+                                    .where(Patient.id == patient_id))
+
     def facts(self, patient_id: int) -> PatientFacts | None:
         s = self._session
         row = s.execute(

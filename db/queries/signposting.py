@@ -72,7 +72,7 @@ class SqlSignpostingQueries:
             select(Signposting.id, Signposting.version, Signposting.service_id,
                    LocalService.name, LocalService.category, Signposting.signposted_on,
                    Signposting.reason, Signposting.follow_up_on, Signposting.outcome,
-                   Signposting.outcome_on)
+                   Signposting.outcome_on, Signposting.patient_id)
             .join(LocalService, LocalService.id == Signposting.service_id)
             .where(*where)  # type: ignore[arg-type]
             .order_by(Signposting.signposted_on.desc(), Signposting.id.desc()))

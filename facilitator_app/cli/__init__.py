@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import TextIO
 
 from facilitator_app import __version__
-from facilitator_app.bootstrap import AppContext, DatabaseUnavailable, build_context
+from facilitator_app.bootstrap import (
+    AppContext,
+    DatabaseUnavailable,
+    EncryptionProblem,
+    build_context,
+)
 from facilitator_app.cli import (
+    accounts,
     backup,
     budget,
     care,
@@ -37,6 +43,7 @@ from facilitator_app.cli.common import (
     date_arg,
     set_handler,
 )
+from facilitator_app.domain.access import AccessDenied
 from facilitator_app.domain.checks import recall_status
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
@@ -65,6 +72,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     care.add_commands,
     budget.add_commands,
     backup.add_commands,
+    accounts.add_commands,
 )
 
 
@@ -81,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="database to use: sqlite:///PATH or postgresql://USER@HOST/NAME "
         "(default: $FACILITATOR_DB, else a file in your user data folder)",
     )
+    parser.add_argument(
+        "--user", metavar="NAME",
+        help=f"sign in as NAME (default: ${accounts.USER_ENV_VAR}); the password comes from "
+        f"${accounts.PASSWORD_ENV_VAR} or a prompt")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="start the desktop app (the default)")
@@ -157,6 +169,9 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiLauncher | None = None) -
             if command == "gui":
                 assert gui is not None
                 return gui(ctx, getattr(args, "demo_patients", DEFAULT_DEMO_PATIENTS))
+            if getattr(args, "first_run", False):
+                return accounts.create_admin(ctx, args)
+            accounts.sign_in(ctx, args.user)
             if command == "demo":
                 return _demo(ctx, args)
             handler: Handler = args.handler
@@ -166,7 +181,11 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiLauncher | None = None) -
     except BrokenPipeError:  # output piped into `head` or similar, which stopped reading
         sys.stderr.close()
         return 0
-    except (UsageError, ValueError, DatabaseUnavailable, RegisterNotEmpty, OSError) as exc:
+    except AccessDenied as exc:  # wrong password, or a role that may not do this
+        print(f"facilitator-app: refused: {exc}", file=sys.stderr)
+        return 3
+    except (UsageError, ValueError, DatabaseUnavailable, RegisterNotEmpty, EncryptionProblem,
+            OSError) as exc:
         print(f"facilitator-app: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 BACKUP_GLOB = "facilitator-*.sqlite3"
+KEY_FILE_SUFFIX = ".keys"  # an encrypted backup's key slots, beside it (db/encryption.py)
 DAY = timedelta(days=1)
 
 
@@ -84,4 +85,5 @@ def rolling_backup(backups: DatabaseBackups, folder: Path, now: datetime,
     info = backups.backup_to(folder / backup_name(now))
     for old in sorted(folder.glob(BACKUP_GLOB))[:-keep]:
         old.unlink()
+        old.with_name(old.name + KEY_FILE_SUFFIX).unlink(missing_ok=True)
     return info

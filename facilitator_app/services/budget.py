@@ -9,12 +9,12 @@ domain/budget.py.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.budget import (
     BudgetProblem,
     commitment_value,
@@ -26,6 +26,8 @@ from facilitator_app.domain.budget import (
 )
 from facilitator_app.domain.dates import QofYear, format_uk_date
 from facilitator_app.domain.money import format_pounds
+from facilitator_app.services import audit
+from facilitator_app.services.access import require
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
 
@@ -174,7 +176,6 @@ class BudgetQueries(Protocol):
     def provider_outcomes(self, year: QofYear,
                           provider: str | None) -> list[tuple[str, tuple[int, ...]]]: ...
     def provider_positions(self, year: QofYear) -> list[LinePosition]: ...
-    def audit(self, action: str, entity: str, entity_id: int, detail: str) -> None: ...
 
 
 class InvalidBudgetEntry(ValueError):
@@ -208,10 +209,7 @@ def _problem(field: str, message: str) -> InvalidBudgetEntry:
 def _audit(uow: UnitOfWork, action: str, entity: str, entity_id: int, before: Any,
            after: Any) -> None:
     """Before and after as JSON; the rows carry keys and money, never a name."""
-    def plain(value: Any) -> Any:
-        return None if value is None else json.loads(json.dumps(asdict(value), default=str))
-    uow.budget.audit(action, entity, entity_id,
-                     json.dumps({"before": plain(before), "after": plain(after)}))
+    audit.record(uow, action, entity, entity_id, before=before, after=after)
 
 
 # -- providers, services and budget lines --------------------------------------------------
@@ -220,6 +218,7 @@ def _audit(uow: UnitOfWork, action: str, entity: str, entity_id: int, before: An
 def add_provider(uow: UnitOfWork, name: str, contact: str = "") -> int:
     if not name.strip():
         raise _problem("name", "The provider needs a name.")
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         if uow.budget.provider_by_name(name.strip()) is not None:
             raise _problem("name", f"There is already a provider called {name.strip()!r}.")
@@ -231,6 +230,7 @@ def add_provider(uow: UnitOfWork, name: str, contact: str = "") -> int:
 
 
 def list_providers(uow: UnitOfWork) -> list[tuple[ProviderRow, list[ServiceRow]]]:
+    require(uow, Permission.VIEW_BUDGET)
     with uow:
         services = uow.budget.services(None)
         return [(p, [s for s in services if s.provider_id == p.id])
@@ -250,6 +250,7 @@ def add_provider_service(uow: UnitOfWork, provider_id: int, name: str, unit: str
         problems.append(BudgetProblem("vat_rate", "The VAT rate must be between 0 % and 100 %."))
     if problems:
         raise InvalidBudgetEntry(problems)
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         if not any(p.id == provider_id for p in uow.budget.providers()):
             raise _problem("provider", f"There is no provider {provider_id}.")
@@ -266,6 +267,7 @@ def set_budget_line(uow: UnitOfWork, year: QofYear, name: str, amount_pence: int
         raise _problem("name", "The budget line needs a name.")
     if amount_pence < 0:
         raise _problem("amount", "A budget line cannot be negative.")
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         existing = uow.budget.budget_line_named(year.start_year, name.strip())
         if existing is None:
@@ -295,6 +297,7 @@ def authorise_commitment(uow: UnitOfWork, patient_id: int, service_id: int,
                          *, authorised_by: str = "", episode_id: int | None = None,
                          allow_overspend: bool = False) -> CommitmentSaved:
     """Raises InvalidBudgetEntry, PatientNotFound or OverspendWarning (nothing saved)."""
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         if not uow.budget.patient_exists(patient_id):
             raise PatientNotFound("That patient is no longer in this register.")
@@ -339,6 +342,7 @@ def authorise_commitment(uow: UnitOfWork, patient_id: int, service_id: int,
 def cancel_commitment(uow: UnitOfWork, commitment_id: int, on: date, today: date,
                       expected_version: int) -> None:
     """What was invoiced stays spent; the rest is released back to the line."""
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         before = uow.budget.commitment(commitment_id)
         if before is None:
@@ -360,6 +364,7 @@ def record_invoice(uow: UnitOfWork, commitment_id: int, reference: str, invoice_
                    approved_on: date | None = None) -> int:
     """An invoice for ``units`` of a commitment, at the agreed price unless ``net_pence``
     says otherwise; VAT at the agreed rate. ``approved_on`` approves it at once."""
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         commitment = uow.budget.commitment(commitment_id)
         if commitment is None:
@@ -404,6 +409,7 @@ def _approve(uow: UnitOfWork, invoice_id: int, on: date, today: date, version: i
 def approve_invoice(uow: UnitOfWork, invoice_id: int, on: date, today: date,
                     expected_version: int) -> None:
     """Spend counts from the approval date."""
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         before = uow.budget.invoice(invoice_id)
         _approve(uow, invoice_id, on, today, expected_version)
@@ -414,6 +420,7 @@ def approve_invoice(uow: UnitOfWork, invoice_id: int, on: date, today: date,
 def record_payment(uow: UnitOfWork, invoice_id: int, paid_on: date, amount_pence: int,
                    today: date) -> int:
     """Part payments are allowed; never more than the invoice in all."""
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         invoice = uow.budget.invoice(invoice_id)
         if invoice is None:
@@ -445,12 +452,14 @@ class BudgetPosition:
 
 
 def budget_position(uow: UnitOfWork, year: QofYear) -> BudgetPosition:
+    require(uow, Permission.VIEW_BUDGET)
     with uow:
         return BudgetPosition(year, tuple(uow.budget.line_positions(year)),
                               tuple(uow.budget.provider_positions(year)))
 
 
 def commitment_by_id(uow: UnitOfWork, commitment_id: int) -> CommitmentRow:
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         row = uow.budget.commitment(commitment_id)
     if row is None:
@@ -459,6 +468,7 @@ def commitment_by_id(uow: UnitOfWork, commitment_id: int) -> CommitmentRow:
 
 
 def invoice_by_id(uow: UnitOfWork, invoice_id: int) -> InvoiceRow:
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         row = uow.budget.invoice(invoice_id)
     if row is None:
@@ -469,12 +479,14 @@ def invoice_by_id(uow: UnitOfWork, invoice_id: int) -> InvoiceRow:
 def budget_lines(uow: UnitOfWork, year: QofYear) -> list[BudgetLineRow]:
     """The year's lines with their ids (to choose the line a commitment is charged to;
     ``budget_position`` gives the figures by name)."""
+    require(uow, Permission.VIEW_BUDGET)
     with uow:
         return list(uow.budget.budget_lines(year.start_year))
 
 
 def commitment_invoices(uow: UnitOfWork, commitment_id: int) -> list[InvoiceRow]:
     """The invoices recorded against one commitment, with what has been paid on each."""
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         return list(uow.budget.invoices_of(commitment_id))
 
@@ -482,6 +494,7 @@ def commitment_invoices(uow: UnitOfWork, commitment_id: int) -> list[InvoiceRow]
 def list_commitments(uow: UnitOfWork, year: QofYear,
                      provider_id: int | None = None) -> list[tuple[CommitmentRow,
                                                                    list[InvoiceRow]]]:
+    require(uow, Permission.MANAGE_BUDGET)
     with uow:
         return [(c, uow.budget.invoices_of(c.id))
                 for c in uow.budget.commitments(year.start_year, provider_id)]

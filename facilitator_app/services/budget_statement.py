@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.budget import SUPPRESS_BELOW, cost_per, suppress
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.money import format_pounds
+from facilitator_app.services.access import require
 from facilitator_app.services.budget import LinePosition
 from facilitator_app.services.ports import UnitOfWork
 
@@ -93,6 +95,7 @@ def budget_statement(uow: UnitOfWork, year: QofYear, today: date, *,
                      suppress_below: int = SUPPRESS_BELOW) -> BudgetStatement:
     if suppress_below < 1:
         raise ValueError("Small-number suppression needs a threshold of 1 or more.")
+    require(uow, Permission.VIEW_BUDGET)
     with uow:
         if provider is not None:
             match = uow.budget.provider_by_name(provider)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.nhs_number import TEST_RANGE_CAPACITY
+from facilitator_app.services import audit
+from facilitator_app.services.access import require, signed_in
 from facilitator_app.services.demo_care import MAX_SIGNPOSTINGS, demo_care
 from facilitator_app.services.demo_data import demo_batches, practices_for
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
@@ -36,6 +39,7 @@ def build_demo_register(
             f"--patients must be between 1 and {MAX_DEMO_PATIENTS:,} (the number of valid NHS "
             "numbers in the 999 test range, which is all the demo register may use)"
         )
+    require(uow, Permission.IMPORT_DATA)
     cancel = cancel or CancelToken()
     started = time.perf_counter()
     observations = 0
@@ -57,11 +61,13 @@ def build_demo_register(
         cancel.raise_if_cancelled()
         sampled = uow.demo.sample_patients(every=20, limit=MAX_SIGNPOSTINGS)
         uow.demo.add_care(demo_care(seed, today, len(sampled)), sampled)
+        audit.record(uow, "create", "demo_register", patients=patients, seed=seed)
         uow.commit()
     return DemoSummary(len(practices), patients, observations, time.perf_counter() - started)
 
 
 def register_is_empty(uow: UnitOfWork) -> bool:
     """The app offers the demo register only when there is no real data to hide."""
+    signed_in(uow)
     with uow:
         return uow.demo.is_empty()

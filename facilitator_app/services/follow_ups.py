@@ -13,13 +13,16 @@ time (``count_open_follow_ups`` + ``follow_up_page``, as the caseload is) or str
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.codes import code_info
 from facilitator_app.domain.dates import format_uk_date
+from facilitator_app.services import audit
+from facilitator_app.services.access import practice_scope, require, require_patient
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.ports import UnitOfWork
 
@@ -60,6 +63,7 @@ class FollowUpState:
     version: int
     done_on: date | None
     result_on: date | None  # the date of the result that raised it, if one is linked
+    patient_id: int = 0
 
 
 class FollowUpsQueries(Protocol):
@@ -187,7 +191,14 @@ def _check_practice(uow: UnitOfWork, practice_code: str | None) -> None:
         raise UnknownPractice(practice_code)
 
 
+def _scoped(uow: UnitOfWork, query: FollowUpQuery) -> FollowUpQuery:
+    """A practice-bound user's lists cover their own practice only."""
+    return replace(query, practice_code=practice_scope(uow, Permission.VIEW_REGISTER,
+                                                       query.practice_code or None))
+
+
 def count_open_follow_ups(uow: UnitOfWork, query: FollowUpQuery) -> int:
+    query = _scoped(uow, query)
     with uow:
         _check_practice(uow, query.practice_code)
         return uow.follow_ups.count_open(query.selection)
@@ -195,6 +206,7 @@ def count_open_follow_ups(uow: UnitOfWork, query: FollowUpQuery) -> int:
 
 def count_overdue_follow_ups(uow: UnitOfWork, query: FollowUpQuery) -> int:
     """How many of the query's practice (and assignee) are overdue, whatever it shows."""
+    query = _scoped(uow, query)
     with uow:
         _check_practice(uow, query.practice_code)
         return uow.follow_ups.count_open(query.overdue_selection)
@@ -203,6 +215,7 @@ def count_overdue_follow_ups(uow: UnitOfWork, query: FollowUpQuery) -> int:
 def follow_up_page(uow: UnitOfWork, query: FollowUpQuery, offset: int, limit: int,
                    total: int) -> list[FollowUpRow]:
     """Rows offset..offset+limit of the list, soonest due first; ``total`` is the count."""
+    query = _scoped(uow, query)
     with uow:
         rows = uow.follow_ups.page(query.selection, offset, limit, total)
     return [_row(r, query.as_of) for r in rows]
@@ -211,6 +224,7 @@ def follow_up_page(uow: UnitOfWork, query: FollowUpQuery, offset: int, limit: in
 def open_follow_ups(uow: UnitOfWork, query: FollowUpQuery) -> Iterator[FollowUpRow]:
     """Every matching follow-up, soonest due first, streamed. An unknown practice is reported
     here, before the first row is written anywhere."""
+    query = _scoped(uow, query)
     if query.practice_code:
         with uow:
             _check_practice(uow, query.practice_code)
@@ -260,6 +274,7 @@ def complete_follow_up(uow: UnitOfWork, follow_up_id: int, done_on: date, outcom
         state = uow.follow_ups.state(follow_up_id)
         if state is None:
             raise ValueError(f"There is no follow-up {follow_up_id}.")
+        require_patient(uow, Permission.RECORD_CHECKS, state.patient_id)
         if state.version != expected_version:
             raise FollowUpChanged()
         if state.done_on is not None:
@@ -269,13 +284,17 @@ def complete_follow_up(uow: UnitOfWork, follow_up_id: int, done_on: date, outcom
                              f"that raised it ({format_uk_date(state.result_on)}).")
         if not uow.follow_ups.complete(follow_up_id, done_on, outcome, expected_version):
             raise FollowUpChanged()
+        audit.record(uow, "update", "follow_up", follow_up_id,
+                     before={"done_on": None}, after={"done_on": done_on, "outcome": outcome})
         uow.commit()
 
 
 def follow_up_state(uow: UnitOfWork, follow_up_id: int) -> FollowUpState:
     """The follow-up's current version and whether it is done; ValueError if there is none."""
+    require(uow, Permission.VIEW_REGISTER)
     with uow:
         state = uow.follow_ups.state(follow_up_id)
-    if state is None:
-        raise ValueError(f"There is no follow-up {follow_up_id}.")
+        if state is None:
+            raise ValueError(f"There is no follow-up {follow_up_id}.")
+        require_patient(uow, Permission.VIEW_REGISTER, state.patient_id)
     return state

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.assessment import assess_readings, assignee_for, follow_up_for
 from facilitator_app.domain.import_format import (
     ColumnMapping,
@@ -44,6 +45,8 @@ from facilitator_app.domain.import_rows import (
     read_register_row,
     read_result_row,
 )
+from facilitator_app.services import audit
+from facilitator_app.services.access import require
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
 from facilitator_app.services.ports import UnitOfWork
 
@@ -227,6 +230,7 @@ def import_file(
     cancel: CancelToken | None = None,
 ) -> ImportReport:
     """Validate ``path`` completely and, if it is clean and not a dry run, apply it."""
+    require(uow, Permission.IMPORT_DATA)
     started = time.perf_counter()
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
@@ -299,6 +303,8 @@ def import_file(
         if not dry_run:
             writer.record_import(kind.value, path.name, sha256, imported_by or _who(), count,
                                  added, updated, unchanged)
+            audit.record(uow, "import", kind.value, sha256=sha256, rows=count, added=added,
+                         updated=updated, unchanged=unchanged, follow_ups=follow_ups)
             uow.commit()
     return _finish(base, started, rows=count, added=added, updated=updated,
                    unchanged=unchanged, duplicates=duplicates, records_added=records,
@@ -349,6 +355,7 @@ def _finish(report: ImportReport, started: float, **changes: Any) -> ImportRepor
 
 
 def recent_imports(uow: UnitOfWork, limit: int = 50) -> list[ImportLogEntry]:
+    require(uow, Permission.IMPORT_DATA)
     with uow:
         return [ImportLogEntry(*row) for row in uow.imports.recent_imports(limit)]
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.letterhead import LetterheadProblem, letterhead_problems
+from facilitator_app.services import audit
+from facilitator_app.services.access import require
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.letters import Letterhead
 from facilitator_app.services.ports import UnitOfWork
@@ -64,6 +67,7 @@ def _readable_image(data: bytes) -> bool:
 
 
 def practice_letterhead(uow: UnitOfWork, practice_code: str) -> LetterheadSettings:
+    require(uow, Permission.MANAGE_SETTINGS)
     with uow:
         settings = uow.letterheads.practice_letterhead(practice_code)
     if settings is None:
@@ -84,11 +88,15 @@ def save_letterhead(uow: UnitOfWork, practice_code: str, letterhead: Letterhead,
                                                   "read as an image."))
     if problems:
         raise InvalidLetterhead(problems)
+    require(uow, Permission.MANAGE_SETTINGS)
     with uow:
-        if uow.letterheads.practice_letterhead(practice_code) is None:
+        before = uow.letterheads.practice_letterhead(practice_code)
+        if before is None:
             raise UnknownPractice(practice_code)
         if not uow.letterheads.save_letterhead(practice_code, clean, expected_version):
             raise LetterheadChanged()
+        audit.record(uow, "update", "letterhead", practice=practice_code,
+                     before=before.letterhead, after=clean)
         uow.commit()
         saved = uow.letterheads.practice_letterhead(practice_code)
     assert saved is not None

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.assessment import assess_readings
 from facilitator_app.domain.checks import (
     CORE_ELEMENTS,
@@ -37,6 +38,8 @@ from facilitator_app.domain.checks import (
     recall_status,
 )
 from facilitator_app.domain.dates import format_uk_date
+from facilitator_app.services import audit
+from facilitator_app.services.access import practice_scope, require_patient
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
 from facilitator_app.services.patients import PatientNotFound, describe
@@ -201,6 +204,7 @@ def letter_for(uow_factory: Callable[[], UnitOfWork], patient_id: int, kind: Let
     year_ago = today - relativedelta(months=12)
     uow = uow_factory()
     with uow:
+        require_patient(uow, Permission.PRINT_LETTERS, patient_id)
         facts = uow.patients.facts(patient_id)
         head = uow.letters.letterhead(patient_id)
         declines = uow.letters.adjustments_since(patient_id, year_ago)
@@ -218,7 +222,8 @@ def letter_for(uow_factory: Callable[[], UnitOfWork], patient_id: int, kind: Let
                     for e in LETTER_ELEMENTS)
     check_date = max((r.on for r in results if r.on and r.status in (
         ResultStatus.NORMAL, ResultStatus.ATTENTION)), default=None)
-    qrisk = (qrisk_from_record(uow_factory(), patient_id, today)
+    qrisk = (qrisk_from_record(uow_factory(), patient_id, today,
+                               permission=Permission.PRINT_LETTERS)
              if kind is not LetterKind.INVITATION else None)
     scored = qrisk is not None and qrisk.result is not None
     due = tuple(r.label for r in results[: len(CORE_ELEMENTS)]
@@ -245,6 +250,7 @@ def letter_patients(uow: UnitOfWork, practice_code: str, today: date, *,
     within 30 days), for one practice."""
     if (checked_between is None) == (not due):
         raise ValueError("Choose either a date range of checks or the patients who are due.")
+    practice_scope(uow, Permission.PRINT_LETTERS, practice_code)
     with uow:
         if not uow.register.practice_exists(practice_code):
             raise UnknownPractice(practice_code)
@@ -444,7 +450,16 @@ def run_letter_batch(uow_factory: Callable[[], UnitOfWork], batch: LetterBatch, 
                           signed_by=batch.signed_by) for patient_id in ids)
     files = write_letters(letters, len(ids), batch.out, merged=batch.merged,
                           progress=progress, cancel=token, workers=workers)
+    note_letters(uow_factory(), ids, batch.kind)
     return LetterBatchOutcome(len(ids), tuple(files))
+
+
+def note_letters(uow: UnitOfWork, patient_ids: Sequence[int], kind: LetterKind) -> None:
+    """One audit entry per letter written, in one transaction, once the files exist."""
+    with uow:
+        for patient_id in patient_ids:
+            audit.record(uow, "letter", "patient", patient_id, kind=kind.value)
+        uow.commit()
 
 
 def write_patient_letter(uow_factory: Callable[[], UnitOfWork], patient_id: int,
@@ -455,4 +470,5 @@ def write_patient_letter(uow_factory: Callable[[], UnitOfWork], patient_id: int,
     letter = letter_for(uow_factory, patient_id, kind, today, signed_by=signed_by)
     merged = out.suffix.lower() == ".pdf"
     (path,) = write_letters([letter], 1, out, merged=merged)
+    note_letters(uow_factory(), [patient_id], kind)
     return path

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.measures import (
     RISK_ITEM,
@@ -23,6 +24,8 @@ from facilitator_app.domain.recovery import (
     validate_goals,
     validate_recovery_star,
 )
+from facilitator_app.services import audit
+from facilitator_app.services.access import require, require_patient
 from facilitator_app.services.care_records import MeasureRow
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
@@ -74,6 +77,7 @@ def record_measure(uow: UnitOfWork, patient_id: int, measure: Measure,
     score = score_answers(measure, answers)  # type: ignore[arg-type]
     if score.risk_flag and not risk_action.strip():
         raise RiskActionRequired(int(answers[RISK_ITEM - 1] or 0))
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         born = uow.care.patient_birth_date(patient_id)
         if born is None:
@@ -97,6 +101,10 @@ def record_measure(uow: UnitOfWork, patient_id: int, measure: Measure,
             patient_id, chosen, measure.value, completed_on, [int(a or 0) for a in answers],
             score.raw_total, score.score, score.band, score.risk_flag, risk_action.strip(),
             self_completed)
+        audit.record(uow, "create", "patient", patient_id, part="questionnaire",
+                     after={"measure": measure.value, "completed_on": completed_on,
+                            "score": score.score, "risk_flag": score.risk_flag,
+                            "risk_action": risk_action.strip(), "self_completed": self_completed})
         uow.commit()
     return MeasureSaved(measure_id, chosen, score)
 
@@ -104,6 +112,7 @@ def record_measure(uow: UnitOfWork, patient_id: int, measure: Measure,
 def measure_history(uow: UnitOfWork, patient_id: int) -> dict[Measure, list[MeasureRow]]:
     """Every questionnaire of the patient by measure, oldest first: for the charts."""
     with uow:
+        require_patient(uow, Permission.VIEW_RECORD, patient_id)
         rows = uow.care.measures_of_patient(patient_id)
     history: dict[Measure, list[MeasureRow]] = {}
     for row in sorted(rows, key=lambda r: (r.completed_on, r.id)):
@@ -127,6 +136,7 @@ def set_goals(uow: UnitOfWork, episode_id: int, goals: Sequence[str], on: date,
               today: date) -> None:
     """Up to three goals in the patient's own words; set once, at the start of an episode."""
     texts = [g.strip() for g in goals if g.strip()]
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         problems = _open_episode(uow, episode_id, on, today) + validate_goals(texts)
         if uow.care.goals(episode_id):
@@ -134,12 +144,15 @@ def set_goals(uow: UnitOfWork, episode_id: int, goals: Sequence[str], on: date,
         if problems:
             raise InvalidRecord(problems)
         uow.care.add_goals(episode_id, texts, on)
+        audit.record(uow, "create", "episode_goal",
+                     after={"episode": episode_id, "goals": len(texts), "on": on})
         uow.commit()
 
 
 def rate_goals(uow: UnitOfWork, episode_id: int, on: date, scores: Mapping[int, int | None],
                today: date) -> None:
     """Each goal's 0-10 rating at a review (goal-based outcomes); every goal is rated."""
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         problems = _open_episode(uow, episode_id, on, today)
         goals = {g.id: g for g in uow.care.goals(episode_id)}
@@ -159,11 +172,14 @@ def rate_goals(uow: UnitOfWork, episode_id: int, on: date, scores: Mapping[int, 
         if problems:
             raise InvalidRecord(problems)
         uow.care.add_goal_ratings(on, {k: int(v or 0) for k, v in scores.items()})
+        audit.record(uow, "create", "goal_rating",
+                     after={"episode": episode_id, "on": on, "scores": scores})
         uow.commit()
 
 
 def record_recovery_star(uow: UnitOfWork, episode_id: int, on: date,
                          scores: Mapping[str, int | None], today: date) -> None:
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         problems = _open_episode(uow, episode_id, on, today) + validate_recovery_star(scores)
         if any(r.rated_on == on for r in uow.care.star_reviews(episode_id)):
@@ -172,4 +188,6 @@ def record_recovery_star(uow: UnitOfWork, episode_id: int, on: date,
         if problems:
             raise InvalidRecord(problems)
         uow.care.add_star_review(episode_id, on, {k: int(v or 0) for k, v in scores.items()})
+        audit.record(uow, "create", "recovery_star_rating",
+                     after={"episode": episode_id, "on": on, "scores": scores})
         uow.commit()

@@ -15,9 +15,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.outcomes import OutcomeRates, format_rate, rates_from_counts
 from facilitator_app.domain.stepped_care import INTERVENTION_LABELS, Intervention
+from facilitator_app.services.access import require
 from facilitator_app.services.ports import UnitOfWork
 
 __all__ = [
@@ -75,6 +77,7 @@ def outcomes_report(uow: UnitOfWork, start: date, end: date,
     if end < start:
         raise ValueError(f"The period ends ({format_uk_date(end)}) before it starts "
                          f"({format_uk_date(start)}).")
+    require(uow, Permission.VIEW_OUTCOMES)
     with uow:
         rows = uow.outcomes.outcome_counts(start, end, by.value)
     groups = [OutcomeGroup(_label(by, key) if key != "All" else "All episodes",

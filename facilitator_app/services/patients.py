@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 import facilitator_app.domain.codes as codes
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.checks import (
     CORE_ELEMENTS,
     ELEMENT_LABELS,
@@ -17,6 +18,8 @@ from facilitator_app.domain.checks import (
 from facilitator_app.domain.demographics import age_on, ethnicity_label
 from facilitator_app.domain.nhs_number import normalise_nhs_number
 from facilitator_app.domain.register import RegisterFacts, register_status
+from facilitator_app.services import audit
+from facilitator_app.services.access import require, require_patient
 from facilitator_app.services.ports import (
     DiagnosisView,
     ElementView,
@@ -63,16 +66,25 @@ class PatientNotFound(LookupError):
 def find_patient_id(uow: UnitOfWork, nhs_number_text: str) -> int:
     """Raises InvalidNhsNumber (with the reason) or PatientNotFound."""
     digits = normalise_nhs_number(nhs_number_text)
+    require(uow, Permission.VIEW_REGISTER)
     with uow:
         patient_id = uow.patients.id_for_nhs_number(digits)
+        if patient_id is not None and uow.actor and uow.actor.role.practice_bound \
+                and uow.patients.practice_code_of(patient_id) != uow.actor.practice_code:
+            patient_id = None  # another practice's patient does not exist for this user
     if patient_id is None:
         raise PatientNotFound("No patient with that NHS number in this register.")
     return patient_id
 
 
 def patient_record(uow: UnitOfWork, patient_id: int, today: date) -> PatientRecord:
+    """Opening the record is audited as a view."""
     with uow:
         facts = uow.patients.facts(patient_id)
+        if facts is not None:
+            require_patient(uow, Permission.VIEW_RECORD, patient_id)
+            audit.record(uow, "view", "patient", patient_id, part="record")
+            uow.commit()
     if facts is None:
         raise PatientNotFound("That patient is no longer in this register.")
     status = register_status(

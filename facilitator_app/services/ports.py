@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Protocol, Self
 from facilitator_app.domain.checks import Element, RecallStatus
 
 if TYPE_CHECKING:  # feature modules define their own storage Protocols next to their services
+    from facilitator_app.domain.access import Actor
+    from facilitator_app.services.accounts import AccountStore, KeySlots
+    from facilitator_app.services.audit import AuditLog
     from facilitator_app.services.budget import BudgetQueries
     from facilitator_app.services.care_records import CareQueries
     from facilitator_app.services.demo_care import DemoCare
@@ -26,6 +29,7 @@ if TYPE_CHECKING:  # feature modules define their own storage Protocols next to 
     from facilitator_app.services.outcomes_report import OutcomeReportQueries
     from facilitator_app.services.qof import QofQueries
     from facilitator_app.services.record_check import CheckWriter
+    from facilitator_app.services.settings import SettingsStore
     from facilitator_app.services.signposting import SignpostingQueries
     from facilitator_app.services.worklist import WorklistQueries
 
@@ -258,6 +262,8 @@ class PatientQueries(Protocol):
 
     def id_for_nhs_number(self, nhs_number: str) -> int | None: ...
 
+    def practice_code_of(self, patient_id: int) -> str | None: ...
+
 
 class RegisterQueries(Protocol):
     def entries(self, practice_code: str | None, ref: date) -> Iterator[RegisterEntry]: ...
@@ -287,8 +293,14 @@ class DemoWriter(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction. Nothing is kept unless ``commit()`` is called; leaving the ``with``
-    block rolls back whatever is left (errors, cancels, early returns)."""
+    block rolls back whatever is left (errors, cancels, early returns). ``actor`` is the
+    signed-in user the services check and audit (None before sign-in)."""
 
+    actor: Actor | None
+    accounts: AccountStore
+    keys: KeySlots
+    audit: AuditLog
+    settings: SettingsStore
     caseload: CaseloadQueries
     patients: PatientQueries
     register: RegisterQueries

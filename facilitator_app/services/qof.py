@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.checks import overdue_before
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.qof.evaluate import (
@@ -35,6 +36,8 @@ from facilitator_app.domain.qof.scoring import (
     points_earned,
     points_if,
 )
+from facilitator_app.services import audit
+from facilitator_app.services.access import practice_scope, require, require_patient
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
@@ -170,6 +173,10 @@ def qof_summary(uow: UnitOfWork, year: QofYear, today: date, *,
                 practice_code: str | None = None, as_of: date | None = None) -> QofSummary:
     rules = ruleset_for(year)
     ref, cut = reference_dates(year, as_of, today)
+    if uow.actor is not None and uow.actor.role.practice_bound:
+        practice_code = practice_scope(uow, Permission.VIEW_QOF, practice_code)
+    else:
+        require(uow, Permission.VIEW_QOF)  # aggregates: every practice for the rest
     with uow:
         if practice_code and not uow.register.practice_exists(practice_code):
             raise UnknownPractice(practice_code)
@@ -220,6 +227,7 @@ def outstanding_patients(uow: UnitOfWork, year: QofYear, today: date, *,
     if indicator_id:
         rules.indicator(indicator_id)  # KeyError for an unknown id, before any reading
     ref, cut = reference_dates(year, as_of, today)
+    practice_code = practice_scope(uow, Permission.VIEW_REGISTER, practice_code)
     with uow:
         if practice_code and not uow.register.practice_exists(practice_code):
             raise UnknownPractice(practice_code)
@@ -255,6 +263,10 @@ def patient_qof(uow: UnitOfWork, patient_id: int, year: QofYear, today: date, *,
     ref, cut = reference_dates(year, as_of, today)
     with uow:
         facts = uow.qof.facts(patient_id, cut, rules)
+        if facts is not None:
+            require_patient(uow, Permission.VIEW_RECORD, patient_id)
+            audit.record(uow, "view", "patient", patient_id, part="qof", year=str(year))
+            uow.commit()
     if facts is None:
         raise PatientNotFound(f"No patient with id {patient_id}")
     outcomes = evaluate(facts, rules, ref, cut)

@@ -13,11 +13,13 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.qof.evaluate import PCA_REASONS
 from facilitator_app.render.qof_pdf import write_qof_pdf
 from facilitator_app.render.xlsx import CellValue, Sheet, sheet_title, write_xlsx
+from facilitator_app.services import audit
 from facilitator_app.services.ports import UnitOfWork
 from facilitator_app.services.qof import (
     OutstandingPatient,
@@ -91,9 +93,13 @@ def _outstanding_rows(rows: Iterator[OutstandingPatient]) -> Iterator[list[CellV
 def export_qof(uow_factory: Callable[[], UnitOfWork], year: QofYear, today: date, path: Path, *,
                practice_code: str | None = None, as_of: date | None = None) -> QofSummary:
     """Write the summary to ``path`` in the format its extension names; returns the summary.
-    A partly written file is removed if anything fails."""
+    A partly written file is removed if anything fails. The XLSX workbook lists the patients
+    outstanding per indicator only for users who may see patient lists (not commissioners)."""
     fmt = qof_format_for(path)
-    summary = qof_summary(uow_factory(), year, today, practice_code=practice_code, as_of=as_of)
+    uow = uow_factory()
+    summary = qof_summary(uow, year, today, practice_code=practice_code, as_of=as_of)
+    identifiable = fmt is QofFormat.XLSX and uow.actor is not None \
+        and uow.actor.can(Permission.VIEW_REGISTER)
     try:
         if fmt is QofFormat.PDF:
             write_qof_pdf(summary, path)
@@ -105,7 +111,7 @@ def export_qof(uow_factory: Callable[[], UnitOfWork], year: QofYear, today: date
                                  for row in summary_rows(summary))
         else:
             sheets = [Sheet("Summary", SUMMARY_HEADERS, summary_rows(summary))]
-            for indicator in summary.rules.scored:
+            for indicator in summary.rules.scored if identifiable else ():
                 rows = outstanding_patients(uow_factory(), year, today,
                                             practice_code=practice_code,
                                             indicator_id=indicator.id, as_of=as_of)
@@ -116,6 +122,8 @@ def export_qof(uow_factory: Callable[[], UnitOfWork], year: QofYear, today: date
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    audit.note_export(uow_factory(), "qof_summary", len(summary.practices), fmt.value,
+                      identifiable=identifiable)
     return summary
 
 

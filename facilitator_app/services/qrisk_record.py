@@ -33,6 +33,7 @@ from datetime import date
 from typing import Literal, Protocol
 
 from facilitator_app.domain import codes
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.demographics import age_on
 from facilitator_app.domain.qrisk3 import (
@@ -56,6 +57,7 @@ from facilitator_app.domain.qrisk_mapping import (
     sbp_standard_deviation,
     smoke_category,
 )
+from facilitator_app.services.access import require_patient
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
 
@@ -291,10 +293,14 @@ def overlay_readings(
     )
 
 
-def qrisk_from_record(uow: UnitOfWork, patient_id: int, at: date) -> QriskFromRecord:
-    """The score from the patient's record as it stood on ``at``. Raises PatientNotFound."""
+def qrisk_from_record(uow: UnitOfWork, patient_id: int, at: date, *,
+                      permission: Permission = Permission.VIEW_RECORD) -> QriskFromRecord:
+    """The score from the patient's record as it stood on ``at``. Raises PatientNotFound.
+    ``permission``: what the caller needs it for (a letter needs only PRINT_LETTERS)."""
     with uow:
         facts = uow.checks.qrisk_facts(patient_id, at)
+        if facts is not None:
+            require_patient(uow, permission, patient_id)
     if facts is None:
         raise PatientNotFound("That patient is no longer in this register.")
     return qrisk_from_facts(facts, at)

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from facilitator_app.domain import codes
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.assessment import assignee_for, follow_up_for
 from facilitator_app.domain.check_form import (
     CheckForm,
@@ -31,6 +32,8 @@ from facilitator_app.domain.check_form import (
 from facilitator_app.domain.checks import Element
 from facilitator_app.domain.dates import format_uk_date, parse_date
 from facilitator_app.domain.thresholds import WEIGHT_GAIN_WINDOW_DAYS, Finding
+from facilitator_app.services import audit
+from facilitator_app.services.access import require_patient
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
 from facilitator_app.services.qrisk_record import (
@@ -121,7 +124,10 @@ class CheckWriter(QriskQueries, Protocol):
 
     def refresh_recall_anchor(self, patient_id: int) -> None: ...
 
-    def audit(self, patient_id: int, action: str, detail: str) -> None: ...
+    def readings_on(self, patient_id: int, observed_on: date,
+                    codes: Sequence[str]) -> dict[str, tuple[float | None, str | None]]:
+        """The values already recorded for these codes on that date (the audit's "before")."""
+        ...
 
 
 class CheckFormInvalid(ValueError):
@@ -198,6 +204,7 @@ def preview_check(uow: UnitOfWork, patient_id: int, form: CheckForm, today: date
         patient = uow.checks.patient(patient_id)
         if patient is None:
             raise PatientNotFound("That patient is no longer in this register.")
+        require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         record, errors = _validate(form, patient, today)
         if record is None:
             # An empty form is not "wrong" yet: show the score the record already gives.
@@ -238,12 +245,14 @@ def record_check(
         patient = writer.patient(patient_id)
         if patient is None:
             raise PatientNotFound("That patient is no longer in this register.")
+        require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         record, errors = _validate(form, patient, today)
         if record is None:
             raise CheckFormInvalid(errors)
         on = record.observed_on
 
         rows = [ObservationRow(r.code, r.element.value, r.value, r.unit) for r in record.readings]
+        before = writer.readings_on(patient_id, on, [r.code for r in rows])
         ids, added, changed = writer.upsert_observations(patient_id, on, rows, SOURCE)
         adjustments = writer.upsert_adjustments(
             patient_id, on, [(a.element.value, a.reason, a.code) for a in record.adjustments])
@@ -273,9 +282,11 @@ def record_check(
 
         created, withdrawn = _follow_ups(writer, patient_id, ids, findings, on, today)
         writer.refresh_recall_anchor(patient_id)
-        writer.audit(patient_id, "record_check",
-                     f"check of {on.isoformat()} recorded by {recorded_by}: {added} added, "
-                     f"{changed} updated, {adjustments} adjustment(s), {created} follow-up(s)")
+        audit.record(uow, "record_check", "patient", patient_id, check_date=on,
+                     recorded_by=recorded_by, before=before,
+                     after={r.code: (r.value, r.unit) for r in rows},
+                     counts={"added": added, "updated": changed, "adjustments": adjustments,
+                             "follow_ups": created, "withdrawn": withdrawn})
         uow.commit()
     return CheckSaved(
         observed_on=on,

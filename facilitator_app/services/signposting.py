@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.signposting import (
     CATEGORY_LABELS,
     OUTCOME_LABELS,
@@ -19,6 +20,8 @@ from facilitator_app.domain.signposting import (
     validate_signpost_outcome,
     validate_signposting,
 )
+from facilitator_app.services import audit
+from facilitator_app.services.access import practice_scope, require, require_patient, signed_in
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.patients import PatientNotFound
 from facilitator_app.services.ports import UnitOfWork
@@ -75,6 +78,7 @@ class SignpostingView:
     follow_up_on: date | None
     outcome: str | None
     outcome_on: date | None
+    patient_id: int = 0
 
     @property
     def outcome_label(self) -> str:
@@ -135,6 +139,7 @@ def list_services(uow: UnitOfWork, category: str | None = None,
     if category is not None and category not in set(ServiceCategory):
         raise InvalidSignposting([SignpostProblem("category",
                                                   f"{category!r} is not a category.")])
+    signed_in(uow)
     with uow:
         return uow.signposting.services(category, include_inactive)
 
@@ -150,8 +155,10 @@ def _clean(entry: ServiceEntry) -> ServiceEntry:
 
 def add_service(uow: UnitOfWork, entry: ServiceEntry) -> int:
     clean = _clean(entry)
+    require(uow, Permission.MANAGE_SETTINGS)
     with uow:
         service_id = uow.signposting.add_service(clean)
+        audit.record(uow, "create", "local_service", service_id, after=clean)
         uow.commit()
     return service_id
 
@@ -159,17 +166,22 @@ def add_service(uow: UnitOfWork, entry: ServiceEntry) -> int:
 def update_service(uow: UnitOfWork, service_id: int, entry: ServiceEntry,
                    expected_version: int) -> None:
     clean = _clean(entry)
+    require(uow, Permission.MANAGE_SETTINGS)
     with uow:
-        if uow.signposting.service(service_id) is None:
+        before = uow.signposting.service(service_id)
+        if before is None:
             raise LookupError(f"There is no service {service_id} in the directory.")
         if not uow.signposting.update_service(service_id, clean, expected_version):
             raise SignpostingChanged("This service")
+        audit.record(uow, "update", "local_service", service_id, before=before.entry,
+                     after=clean)
         uow.commit()
 
 
 def record_signposting(uow: UnitOfWork, patient_id: int, service_id: int, on: date,
                        reason: str, follow_up_on: date | None, today: date) -> int:
     """Raises InvalidSignposting (every problem, by field) or PatientNotFound."""
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         born = uow.signposting.patient_birth_date(patient_id)
         if born is None:
@@ -186,6 +198,9 @@ def record_signposting(uow: UnitOfWork, patient_id: int, service_id: int, on: da
             raise InvalidSignposting(problems)
         signposting_id = uow.signposting.add_signposting(patient_id, service_id, on,
                                                          reason.strip(), follow_up_on)
+        audit.record(uow, "create", "signposting", signposting_id,
+                     after={"patient": patient_id, "service": service_id, "on": on,
+                            "follow_up_on": follow_up_on})
         uow.commit()
     return signposting_id
 
@@ -195,6 +210,7 @@ def record_signpost_outcome(uow: UnitOfWork, signposting_id: int, outcome: str, 
                             next_follow_up: date | None = None) -> None:
     """The outcome of a follow-up. "Waiting" needs the date to follow up again; any other
     outcome settles it (no follow-up date left). A stale version is refused."""
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         current = uow.signposting.signposting(signposting_id)
         if current is None:
@@ -207,6 +223,10 @@ def record_signpost_outcome(uow: UnitOfWork, signposting_id: int, outcome: str, 
         if not uow.signposting.set_outcome(signposting_id, outcome, on, follow_up,
                                            expected_version):
             raise SignpostingChanged("This signposting")
+        audit.record(uow, "update", "signposting", signposting_id,
+                     before={"outcome": current.outcome, "outcome_on": current.outcome_on,
+                             "follow_up_on": current.follow_up_on},
+                     after={"outcome": outcome, "outcome_on": on, "follow_up_on": follow_up})
         uow.commit()
 
 
@@ -214,14 +234,16 @@ def signposting_by_id(uow: UnitOfWork, signposting_id: int) -> SignpostingView:
     """One signposting as it stands (with its version, for a change). Raises LookupError."""
     with uow:
         current = uow.signposting.signposting(signposting_id)
-    if current is None:
-        raise LookupError(f"There is no signposting {signposting_id}.")
+        if current is None:
+            raise LookupError(f"There is no signposting {signposting_id}.")
+        require_patient(uow, Permission.VIEW_RECORD, current.patient_id)
     return current
 
 
 def patient_signpostings(uow: UnitOfWork, patient_id: int,
                          since: date | None = None) -> list[SignpostingView]:
     with uow:
+        require_patient(uow, Permission.VIEW_RECORD, patient_id)
         return uow.signposting.for_patient(patient_id, since)
 
 
@@ -229,6 +251,7 @@ def signpostings_due(uow: UnitOfWork, as_of: date,
                      practice_code: str | None = None) -> list[SignpostingDue]:
     """Signpostings with a follow-up date on or before ``as_of`` and no settled outcome,
     longest overdue first."""
+    practice_code = practice_scope(uow, Permission.VIEW_REGISTER, practice_code)
     with uow:
         if practice_code is not None and not uow.register.practice_exists(practice_code):
             raise UnknownPractice(practice_code)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.clusters import CLUSTERS, cluster_review_due, validate_cluster
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.measures import SPECS, Measure
@@ -35,6 +36,8 @@ from facilitator_app.domain.stepped_care import (
     validate_specialist_referral,
     validate_step_change,
 )
+from facilitator_app.services import audit
+from facilitator_app.services.access import require, require_patient
 from facilitator_app.services.care_records import (
     EpisodeRow,
     GoalRow,
@@ -127,6 +130,7 @@ def _raise(problems: Sequence[EpisodeProblem]) -> None:
 def open_episode(uow: UnitOfWork, patient_id: int, referred_on: date, source: str, step: int,
                  facilitator: str, today: date) -> int:
     """A new episode; a patient has at most one open episode at a time."""
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         born = uow.care.patient_birth_date(patient_id)
         if born is None:
@@ -138,6 +142,9 @@ def open_episode(uow: UnitOfWork, patient_id: int, referred_on: date, source: st
         _raise(problems)
         episode_id = uow.care.add_episode(patient_id, referred_on, source.strip(),
                                           facilitator.strip(), step)
+        audit.record(uow, "create", "care_episode", episode_id,
+                     after={"patient": patient_id, "referred_on": referred_on,
+                            "source": source.strip(), "step": step})
         uow.commit()
     return episode_id
 
@@ -145,6 +152,7 @@ def open_episode(uow: UnitOfWork, patient_id: int, referred_on: date, source: st
 def add_intervention(uow: UnitOfWork, episode_id: int, kind: str, started_on: date,
                      delivered_by: str, today: date, step: int | None = None) -> int:
     """An intervention at the episode's current step unless ``step`` says otherwise."""
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         episode = _episode(uow, episode_id)
         problems = validate_in_episode("started_on", "start date", started_on,
@@ -158,12 +166,16 @@ def add_intervention(uow: UnitOfWork, episode_id: int, kind: str, started_on: da
         _raise(problems)
         intervention_id = uow.care.add_intervention(episode_id, kind, chosen, started_on,
                                                     delivered_by.strip())
+        audit.record(uow, "create", "intervention", intervention_id,
+                     after={"episode": episode_id, "kind": kind, "step": chosen,
+                            "started_on": started_on})
         uow.commit()
     return intervention_id
 
 
 def record_session(uow: UnitOfWork, intervention_id: int, on: date, minutes: int,
                    attendance: str, today: date, note: str = "") -> None:
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         intervention = uow.care.intervention(intervention_id)
         if intervention is None:
@@ -177,11 +189,14 @@ def record_session(uow: UnitOfWork, intervention_id: int, on: date, minutes: int
                 f"started ({format_uk_date(intervention.started_on)})."))
         _raise(problems)
         uow.care.add_session(intervention_id, on, minutes, attendance, note.strip())
+        audit.record(uow, "create", "intervention_session", intervention=intervention_id,
+                     after={"on": on, "minutes": minutes, "attendance": attendance})
         uow.commit()
 
 
 def change_step(uow: UnitOfWork, episode_id: int, on: date, to_step: int, reason: str,
                 today: date, expected_version: int) -> None:
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         episode = _episode(uow, episode_id)
         _raise(validate_step_change(on, episode.current_step, to_step, reason,
@@ -189,16 +204,22 @@ def change_step(uow: UnitOfWork, episode_id: int, on: date, to_step: int, reason
         if not uow.care.update_episode(episode_id, expected_version, current_step=to_step):
             raise EpisodeChanged()
         uow.care.add_step_change(episode_id, on, episode.current_step, to_step, reason.strip())
+        audit.record(uow, "update", "care_episode", episode_id,
+                     before={"step": episode.current_step},
+                     after={"step": to_step, "on": on, "reason": reason.strip()})
         uow.commit()
 
 
 def refer_to_specialist(uow: UnitOfWork, episode_id: int, target: str, on: date, note: str,
                         today: date) -> int:
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         episode = _episode(uow, episode_id)
         _raise(validate_specialist_referral(on, target, episode.referred_on,
                                             episode.discharged_on, today))
         referral_id = uow.care.add_referral(episode_id, target, on, note.strip())
+        audit.record(uow, "create", "specialist_referral", referral_id,
+                     after={"episode": episode_id, "target": target, "on": on})
         uow.commit()
     return referral_id
 
@@ -207,13 +228,15 @@ def referral_by_id(uow: UnitOfWork, referral_id: int) -> ReferralRow:
     """A specialist referral as it stands (with its version, for a change)."""
     with uow:
         referral = uow.care.referral(referral_id)
-    if referral is None:
-        raise EpisodeNotFound(f"There is no referral {referral_id}.")
+        if referral is None:
+            raise EpisodeNotFound(f"There is no referral {referral_id}.")
+        require_patient(uow, Permission.VIEW_RECORD, _episode(uow, referral.episode_id).patient_id)
     return referral
 
 
 def update_referral(uow: UnitOfWork, referral_id: int, status: str, on: date, today: date,
                     expected_version: int) -> None:
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         referral = uow.care.referral(referral_id)
         if referral is None:
@@ -229,11 +252,14 @@ def update_referral(uow: UnitOfWork, referral_id: int, status: str, on: date, to
         _raise(problems)
         if not uow.care.set_referral_status(referral_id, status, on, expected_version):
             raise EpisodeChanged()
+        audit.record(uow, "update", "specialist_referral", referral_id,
+                     before={"status": referral.status}, after={"status": status, "on": on})
         uow.commit()
 
 
 def set_cluster(uow: UnitOfWork, episode_id: int, cluster: int, on: date, today: date,
                 expected_version: int) -> None:
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         episode = _episode(uow, episode_id)
         problems = []
@@ -247,12 +273,15 @@ def set_cluster(uow: UnitOfWork, episode_id: int, cluster: int, on: date, today:
         if not uow.care.update_episode(episode_id, expected_version, cluster=cluster,
                                        cluster_on=on):
             raise EpisodeChanged()
+        audit.record(uow, "update", "care_episode", episode_id, before={"cluster": episode.cluster},
+                     after={"cluster": cluster, "on": on})
         uow.commit()
 
 
 def discharge(uow: UnitOfWork, episode_id: int, on: date, reason: str, note: str, today: date,
               expected_version: int) -> None:
     """Refused while a specialist referral is open, or before the last recorded activity."""
+    require(uow, Permission.MANAGE_CARE)
     with uow:
         episode = _episode(uow, episode_id)
         problems: list[EpisodeProblem] = []
@@ -268,6 +297,8 @@ def discharge(uow: UnitOfWork, episode_id: int, on: date, reason: str, note: str
         if not uow.care.update_episode(episode_id, expected_version, discharged_on=on,
                                        discharge_reason=reason, discharge_note=note.strip()):
             raise EpisodeChanged()
+        audit.record(uow, "update", "care_episode", episode_id, before={"discharged_on": None},
+                     after={"discharged_on": on, "reason": reason})
         uow.commit()
 
 
@@ -345,11 +376,19 @@ def _detail(uow: UnitOfWork, episode: EpisodeRow) -> EpisodeDetail:
 
 
 def episode_detail(uow: UnitOfWork, episode_id: int) -> EpisodeDetail:
+    """Audited as a view of the patient's record."""
     with uow:
-        return _detail(uow, _episode(uow, episode_id))
+        episode = _episode(uow, episode_id)
+        require_patient(uow, Permission.VIEW_RECORD, episode.patient_id)
+        detail = _detail(uow, episode)
+        audit.record(uow, "view", "patient", episode.patient_id, part="care_episode",
+                     episode=episode_id)
+        uow.commit()
+        return detail
 
 
 def patient_episodes(uow: UnitOfWork, patient_id: int) -> list[EpisodeDetail]:
-    """Newest first."""
+    """Newest first (part of the record view patient_record audits)."""
     with uow:
+        require_patient(uow, Permission.VIEW_RECORD, patient_id)
         return [_detail(uow, e) for e in uow.care.episodes_for(patient_id)]

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.checks import (
     CORE_ELEMENTS,
     ELEMENT_LABELS,
@@ -40,6 +41,8 @@ from facilitator_app.domain.checks import (
 )
 from facilitator_app.domain.dates import QofYear, format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.services import audit
+from facilitator_app.services.access import practice_scope
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
 from facilitator_app.services.ports import UnitOfWork
@@ -277,6 +280,11 @@ class WorklistQueries(Protocol):
 # Use cases
 
 
+def _scoped(uow: UnitOfWork, query: WorklistQuery) -> WorklistQuery:
+    return replace(query, practice_code=practice_scope(uow, Permission.VIEW_REGISTER,
+                                                       query.practice_code or None))
+
+
 def _check_practice(uow: UnitOfWork, practice_code: str | None) -> None:
     if practice_code:
         with uow:
@@ -287,6 +295,7 @@ def _check_practice(uow: UnitOfWork, practice_code: str | None) -> None:
 def recall_worklist(uow: UnitOfWork, query: WorklistQuery) -> Iterator[WorklistRow]:
     """The worklist, streamed in order. An unknown practice is reported here, before the first
     row is written anywhere (the rows themselves are read lazily)."""
+    query = _scoped(uow, query)
     _check_practice(uow, query.practice_code)
     return _stream(uow, worklist_spec(query))
 
@@ -298,6 +307,7 @@ def _stream(uow: UnitOfWork, spec: WorklistSpec) -> Iterator[WorklistRow]:
 
 def worklist_summary(uow: UnitOfWork, query: WorklistQuery) -> WorklistSummary:
     """Counts for the same query (``outstanding_only`` does not matter here)."""
+    query = _scoped(uow, query)
     _check_practice(uow, query.practice_code)
     with uow:
         return uow.worklist.summary(worklist_spec(query))
@@ -372,7 +382,9 @@ def export_worklist(
     database (memory stays flat on a large register); returns the number of patients. An
     unknown practice is reported before the file is created."""
     rows = recall_worklist(uow, query)
-    return write_worklist(rows, query.qof_year, path, fmt, progress=progress, cancel=cancel)
+    written = write_worklist(rows, query.qof_year, path, fmt, progress=progress, cancel=cancel)
+    audit.note_export(uow, "worklist", written, fmt.value, identifiable=True)
+    return written
 
 
 def write_worklist(

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from facilitator_app.bootstrap import build_context
 from facilitator_app.cli import main
 from facilitator_app.domain.checks import Element
 from facilitator_app.domain.nhs_number import format_nhs_number, nhs_number_from_serial
 from facilitator_app.render.xlsx import Sheet, write_xlsx
 from tests.builders import CORE_CODE, RegisterBuilder
+from tests.conftest import open_test_context
 
 AS_OF = "22/11/2026"
 NINA = nhs_number_from_serial(500)
@@ -27,7 +27,7 @@ def db(tmp_path: Path) -> Iterator[str]:
     """Three patients at A00001 (never checked, partly checked, fully checked this year) and
     one at B00002 (overdue)."""
     url = f"sqlite:///{tmp_path / 'checks.sqlite3'}"
-    ctx = build_context(url)
+    ctx = open_test_context(url)
     b = RegisterBuilder(ctx)
     b.practice("A00001")
     b.practice("B00002", "Other Surgery")

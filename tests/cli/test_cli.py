@@ -11,11 +11,12 @@ import pytest
 
 from facilitator_app.cli import main
 from facilitator_app.domain.nhs_number import is_valid_nhs_number
+from tests.conftest import new_register
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    return new_register(tmp_path / "cli.sqlite3")
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from facilitator_app.cli import main
+from tests.conftest import new_register
 
 EXAMPLES = Path(__file__).parents[2] / "resources" / "examples"
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    return new_register(tmp_path / "cli.sqlite3")
 
 
 def test_shipped_examples_import_then_reimport_changes_nothing(

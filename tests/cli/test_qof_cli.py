@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from facilitator_app.cli import main
+from tests.conftest import new_register
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('qof') / 'qof.sqlite3'}"
+    url = new_register(tmp_path_factory.mktemp("qof") / "qof.sqlite3")
     assert main(["--db", url, "demo", "--patients", "300", "--as-of", "2026-11-22"]) == 0
     return url
 

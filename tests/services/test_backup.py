@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from db.backup import backups_for
 from db.migrate import alembic_config, current_revision, head_revision
-from facilitator_app.bootstrap import AppContext, build_context
+from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli import main
 from facilitator_app.services.backup import (
     BackupNotPossible,
@@ -21,7 +21,7 @@ from facilitator_app.services.backup import (
     rolling_backup,
 )
 from facilitator_app.services.demo import build_demo_register
-from tests.conftest import TODAY
+from tests.conftest import TODAY, new_register, open_test_context
 
 
 def _count(path: Path, table: str) -> int:
@@ -74,11 +74,11 @@ def test_damaged_and_foreign_files_are_refused(sqlite_ctx: AppContext, tmp_path:
 
 
 def test_restore_keeps_a_safety_copy_and_refuses_newer_schemas(tmp_path: Path) -> None:
-    source = build_context(f"sqlite:///{tmp_path / 'source.sqlite3'}", today=lambda: TODAY)
+    source = open_test_context(f"sqlite:///{tmp_path / 'source.sqlite3'}")
     build_demo_register(source.new_uow(), 200, 1, TODAY)
     backup = source.backups().backup_to(tmp_path / "backup.sqlite3")
     source.close()
-    target = build_context(f"sqlite:///{tmp_path / 'target.sqlite3'}", today=lambda: TODAY)
+    target = open_test_context(f"sqlite:///{tmp_path / 'target.sqlite3'}")
     build_demo_register(target.new_uow(), 50, 2, TODAY)
     safety = tmp_path / "safety.sqlite3"
     info = target.backups().restore_from(backup.path, safety)
@@ -107,7 +107,7 @@ def test_a_backup_from_an_older_schema_is_upgraded_on_restore(tmp_path: Path) ->
             "INSERT INTO practice (code, name, address, phone, global_id, version) "
             "VALUES ('A00001', 'Old Surgery', '', '', X'00000000000000000000000000000001', 1)")
     engine.dispose()
-    target = build_context(f"sqlite:///{tmp_path / 'new.sqlite3'}", today=lambda: TODAY)
+    target = open_test_context(f"sqlite:///{tmp_path / 'new.sqlite3'}")
     info = target.backups().restore_from(old, None)
     assert info.schema_revision == "0002"
     assert current_revision(create_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")) == (
@@ -126,7 +126,7 @@ def test_postgresql_gets_pg_dump_guidance() -> None:
 
 
 def test_backup_and_restore_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = f"sqlite:///{tmp_path / 'reg.sqlite3'}"
+    db = new_register(tmp_path / "reg.sqlite3")
     assert main(["--db", db, "demo", "--patients", "100", "--seed", "3"]) == 0
     capsys.readouterr()
     assert main(["--db", db, "backup", "--out", str(tmp_path / "b.sqlite3")]) == 0

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from db.models import CareAdjustment, FollowUp, MedicationIssue, Observation, Patient, Remission
 from db.unit_of_work import SqlAlchemyUnitOfWork
-from facilitator_app.bootstrap import AppContext, build_context
+from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain.nhs_number import is_test_range, is_valid_nhs_number
 from facilitator_app.services.demo import (
     RegisterNotEmpty,
@@ -18,7 +18,7 @@ from facilitator_app.services.demo import (
     register_is_empty,
 )
 from facilitator_app.services.jobs import Cancelled, CancelToken
-from tests.conftest import TODAY
+from tests.conftest import TODAY, open_test_context
 
 
 def _session_scalar(ctx: AppContext, stmt):  # type: ignore[no-untyped-def]
@@ -65,7 +65,7 @@ def test_demo_register_has_a_realistic_mix(ctx: AppContext) -> None:
 def test_same_seed_same_register_other_seed_other_register(tmp_path) -> None:  # type: ignore[no-untyped-def]
     registers = []
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
-        ctx = build_context(f"sqlite:///{tmp_path / name}.sqlite3")
+        ctx = open_test_context(f"sqlite:///{tmp_path / name}.sqlite3")
         build_demo_register(ctx.new_uow(), 250, seed, date(2026, 1, 1))
         registers.append(_patients(ctx))
         ctx.close()

@@ -3,6 +3,8 @@ QRISK3 from the record (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
+
 from datetime import date
 from typing import Any, cast
 
@@ -137,7 +139,8 @@ def test_a_full_check_writes_everything_and_refreshes_the_anchor(ctx: AppContext
         anchor = s.scalar(select(Patient.core_check_oldest_on).where(Patient.id == patient_id))
         conditions = s.execute(select(ClinicalCondition.condition, ClinicalCondition.present)
                                .order_by(ClinicalCondition.condition)).all()
-        audit = s.scalars(select(AuditEvent.detail)).one()
+        audit = s.scalars(select(AuditEvent.detail)
+                          .where(AuditEvent.action == "record_check")).one()
     assert stored[codes.BMI] == (25.7, "kg/m²", "bmi", "form")
     assert stored[codes.SYSTOLIC_BP][0] == 134 and stored[codes.SYSTOLIC_BP_OTHER][0] == 138
     assert stored[codes.NON_HDL_CHOLESTEROL][0] == 3.9
@@ -147,7 +150,9 @@ def test_a_full_check_writes_everything_and_refreshes_the_anchor(ctx: AppContext
     assert stored[codes.QRISK3_SCORE][1:] == ("%", "qrisk", "form")
     assert anchor == ON  # all six core elements done on the day
     assert [tuple(c) for c in conditions] == [("af", False), ("cvd", False)]
-    assert "recorded by tester" in audit
+    detail = json.loads(audit)
+    assert detail["recorded_by"] == "tester" and detail["counts"]["added"] == 22
+    assert detail["before"] == {} and detail["after"][codes.SYSTOLIC_BP] == [134, "mmHg"]
     assert saved.qrisk.score == stored[codes.QRISK3_SCORE][0]
     # BMI 25.7 (overweight) is the only abnormal result; the BP kept is 134/82
     assert [f.element for f in saved.findings] == [Element.BMI]

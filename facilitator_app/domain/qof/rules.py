@@ -8,6 +8,7 @@ adding a file.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -136,6 +137,21 @@ def _all_rulesets() -> dict[int, Ruleset]:
             ruleset = parse_ruleset(entry.read_text(encoding="utf-8"))
             found[ruleset.year.start_year] = ruleset
     return found
+
+
+@cache
+def rules_fingerprint() -> str:
+    """SHA-256 over every year's rules file and the clinical thresholds: changes when either
+    does, so the audit trail shows when the rules a summary was built on changed."""
+    digest = hashlib.sha256()
+    folder = resources.files("facilitator_app.domain.qof").joinpath("rules")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    thresholds = resources.files("facilitator_app.domain").joinpath("thresholds.py")
+    if thresholds.is_file():
+        digest.update(thresholds.read_bytes())
+    return digest.hexdigest()
 
 
 def available_years() -> list[QofYear]:
