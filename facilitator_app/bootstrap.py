@@ -47,6 +47,7 @@ from facilitator_app.services.accounts import (
     PasswordCost,
     SignInFailed,
     authenticate,
+    check_new_account,
     create_first_administrator,
     has_accounts,
 )
@@ -108,16 +109,21 @@ class AppContext:
         encrypted, with the administrator's key slot, before the account is written."""
         if not self.needs_first_account():
             raise SignInFailed("This register already has accounts: sign in instead.")
-        if self.encrypt_new and self._slots is not None:
+        check_new_account(username, display_name, password)  # before anything is written
+        if self.encrypt_new and self._slots is not None and not self.encrypted:
             key = new_database_key()
-            if self.is_open:  # a plain register from before accounts existed
+            blank = not self.is_open
+            if not blank:  # a plain register from before accounts existed
                 self._dispose()
                 encrypt_in_place(self._database_path(), key)
             self._slots.seal(username, password, key, self.cost)
             try:
                 self._open(key)
             except BaseException:
+                self._dispose()
                 self._slots.path.unlink(missing_ok=True)
+                if blank:
+                    self._database_path().unlink(missing_ok=True)
                 raise
             self._keys = SqlCipherSlots(self._slots, key, self.cost)
         elif not self.is_open:

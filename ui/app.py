@@ -7,10 +7,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from facilitator_app import __version__
 from ui.main_window import MainWindow
+from ui.screens.sign_in import SignInDialog
 
 if TYPE_CHECKING:  # ui never imports the composition root at run time (it loads the adapters)
     from facilitator_app.bootstrap import AppContext
@@ -41,12 +42,21 @@ class _FirstPaintProbe(QObject):
 
 
 def run_gui(ctx: AppContext, demo_patients: int) -> int:
-    """Show the main window; on an empty database, build a demo register first (off the GUI
-    thread, with progress and Cancel). Returns the event loop's exit code."""
+    """Sign in (or, on a first run, create the administrator), then show the main window; on
+    an empty database, build a demo register first (off the GUI thread, with progress and
+    Cancel). Returns the event loop's exit code."""
     app = make_application()
+    probe = _FirstPaintProbe(app) if os.environ.get(EXIT_AFTER_FIRST_PAINT) else None
+    if ctx.actor is None:
+        sign_in = SignInDialog(ctx)
+        if probe is not None:  # the cold start ends when the first window is painted
+            sign_in.installEventFilter(probe)
+            sign_in.show()
+            return app.exec()
+        if sign_in.exec() != QDialog.DialogCode.Accepted:
+            return 0
     window = MainWindow(ctx)
-    if os.environ.get(EXIT_AFTER_FIRST_PAINT):
-        probe = _FirstPaintProbe(window)
+    if probe is not None:
         window.installEventFilter(probe)
     window.show()
     window.start(demo_patients)

@@ -1,4 +1,5 @@
-"""What the screens need from the application: a unit of work, today's date, where data lives.
+"""What the screens need from the application: a unit of work, today's date, where data lives,
+and who is signed in.
 
 A Protocol rather than ``bootstrap.AppContext`` itself, because ``ui`` must not depend on the
 composition root (it imports the database adapters); ``AppContext`` satisfies it, and so does
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
+from facilitator_app.domain.access import Actor, Permission
 from facilitator_app.services.backup import DatabaseBackups
 from facilitator_app.services.ports import UnitOfWork
 
@@ -25,4 +27,26 @@ class UiContext(Protocol):
     @property
     def database(self) -> str: ...
 
+    @property
+    def actor(self) -> Actor | None: ...
+
+    @property
+    def encrypted(self) -> bool: ...
+
     def backups(self) -> DatabaseBackups: ...
+
+    def rolling_backups(self) -> DatabaseBackups: ...
+
+    def needs_first_account(self) -> bool: ...
+
+    def create_first_administrator(self, username: str, display_name: str,
+                                   password: str) -> Actor: ...
+
+    def sign_in(self, username: str, password: str) -> Actor: ...
+
+    def sign_out(self) -> None: ...
+
+
+def can(ctx: UiContext, permission: Permission) -> bool:
+    """Whether to offer something on screen; the services refuse it regardless."""
+    return ctx.actor is not None and ctx.actor.can(permission)

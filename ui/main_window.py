@@ -9,6 +9,7 @@ from datetime import datetime
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from facilitator_app import __version__
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.money import format_pounds
 from facilitator_app.services.backup import BackupInfo, BackupNotPossible, rolling_backup
@@ -25,7 +27,9 @@ from facilitator_app.services.budget import budget_position
 from facilitator_app.services.demo import register_is_empty
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.ports import DemoSummary
-from ui.context import UiContext
+from facilitator_app.services.settings import idle_lock_minutes
+from ui.context import UiContext, can
+from ui.screens.admin import AuditDialog, IdleLockDialog, PasswordDialog, UsersDialog
 from ui.screens.budget import BudgetScreen
 from ui.screens.caseload import CaseloadScreen
 from ui.screens.demo_progress import DemoProgressDialog, demo_build_task
@@ -37,6 +41,7 @@ from ui.screens.outcomes import OutcomesScreen
 from ui.screens.patient_panel import PatientPanel
 from ui.screens.qof import QofScreen
 from ui.screens.service_directory import ServiceDirectoryDialog
+from ui.screens.sign_in import IdleLock, LockDialog
 from ui.screens.signposting_due import SignpostingDueScreen
 from ui.screens.worklist import WorklistScreen
 from ui.tasks import Task, TaskRunner
@@ -68,6 +73,7 @@ class MainWindow(QMainWindow):
         self._ctx = ctx
         self.setWindowTitle("Facilitator")
         self.writer = TaskRunner.writer(self)
+        self._hidden_by_lock: list[QDialog] = []
         self.progress_dialog: DemoProgressDialog | None = None
 
         self.caseload = CaseloadScreen(ctx)
@@ -98,13 +104,19 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
         self.tabs.tabBar().setAccessibleName("Choose a screen")
-        self.tabs.addTab(splitter, "&Caseload")
-        self.tabs.addTab(self.worklist, "&Recall worklist")
-        self.tabs.addTab(self.follow_ups, "&Follow-ups")
-        self.tabs.addTab(self.qof, "&QOF")
-        self.tabs.addTab(self.signposting, "Si&gnposting due")
-        self.tabs.addTab(self.outcomes, "&Outcomes")
-        self.tabs.addTab(self.budget, "Pathway &budget")
+        # Each role sees the screens its work needs (the services refuse the rest anyway).
+        for screen, title, permission in (
+                (splitter, "&Caseload", Permission.VIEW_REGISTER),
+                (self.worklist, "&Recall worklist", Permission.VIEW_REGISTER),
+                (self.follow_ups, "&Follow-ups", Permission.VIEW_REGISTER),
+                (self.qof, "&QOF", Permission.VIEW_QOF),
+                (self.signposting, "Si&gnposting due", Permission.VIEW_REGISTER),
+                (self.outcomes, "&Outcomes", Permission.VIEW_OUTCOMES),
+                (self.budget, "Pathway &budget", Permission.VIEW_BUDGET)):
+            if can(ctx, permission):
+                self.tabs.addTab(screen, title)
+            else:
+                screen.hide()
         # Screens that read the whole register load when first shown, not at start-up.
         self._lazy: dict[QWidget, Callable[[], None]] = {
             self.worklist: self.worklist.reload, self.follow_ups: self.follow_ups.reload,
@@ -116,17 +128,29 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.caseload.table, self.panel.elements_view)
 
         self.demo_label = QLabel()
-        self.database_label = QLabel(f"Database: {ctx.database}")
+        self.database_label = QLabel(f"Database: {ctx.database}"
+                                     + (" (encrypted)" if ctx.encrypted else ""))
         self.database_label.setAccessibleName("Database")
+        actor = ctx.actor
+        self.user_label = QLabel(f"Signed in: {actor.username} ({actor.role.label})"
+                                 if actor else "Not signed in")
+        self.user_label.setAccessibleName("Signed in as")
         self.budget_label = QLabel()
         self.budget_label.setAccessibleName("Pathway budget this financial year")
         self.statusBar().addWidget(self.demo_label, 1)
         self.statusBar().addPermanentWidget(self.budget_label)
         self.statusBar().addPermanentWidget(self.database_label)
+        self.statusBar().addPermanentWidget(self.user_label)
         self.refresh_budget_label()
 
         self._build_menus()
         self._fit_to_screen()
+        self.lock_dialog: LockDialog | None = None
+        self.idle_lock = IdleLock(idle_lock_minutes(ctx.new_uow()) if actor else 10, self)
+        self.idle_lock.locked.connect(self.lock)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle_lock)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -138,6 +162,16 @@ class MainWindow(QMainWindow):
         letters_action.setShortcut(QKeySequence("Ctrl+L"))
         letters_action.triggered.connect(self.show_letters)
         file_menu.addAction(letters_action)
+        import_action.setEnabled(can(self._ctx, Permission.IMPORT_DATA))
+        letters_action.setEnabled(can(self._ctx, Permission.PRINT_LETTERS))
+        file_menu.addSeparator()
+        password_action = QAction("Change my &password…", self)
+        password_action.triggered.connect(self.show_own_password)
+        file_menu.addAction(password_action)
+        lock_action = QAction("Loc&k now", self)
+        lock_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        lock_action.triggered.connect(self.lock)
+        file_menu.addAction(lock_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -151,6 +185,21 @@ class MainWindow(QMainWindow):
         directory_action = QAction("Local &services directory…", self)
         directory_action.triggered.connect(self.show_service_directory)
         settings_menu.addAction(directory_action)
+        idle_action = QAction("&Idle lock…", self)
+        idle_action.triggered.connect(self.show_idle_lock)
+        settings_menu.addAction(idle_action)
+        for action in (letterhead_action, directory_action, idle_action):
+            action.setEnabled(can(self._ctx, Permission.MANAGE_SETTINGS))
+        if can(self._ctx, Permission.MANAGE_USERS) or can(self._ctx, Permission.VIEW_AUDIT):
+            admin_menu = self.menuBar().addMenu("Ad&min")
+            users_action = QAction("&User accounts…", self)
+            users_action.triggered.connect(self.show_users)
+            users_action.setEnabled(can(self._ctx, Permission.MANAGE_USERS))
+            admin_menu.addAction(users_action)
+            audit_action = QAction("&Audit trail…", self)
+            audit_action.triggered.connect(self.show_audit)
+            audit_action.setEnabled(can(self._ctx, Permission.VIEW_AUDIT))
+            admin_menu.addAction(audit_action)
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Facilitator", self)
         about_action.triggered.connect(self.show_about)
@@ -198,6 +247,59 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def show_users(self) -> UsersDialog:
+        dialog = UsersDialog(self._ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_audit(self) -> AuditDialog:
+        dialog = AuditDialog(self._ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_idle_lock(self) -> IdleLockDialog:
+        dialog = IdleLockDialog(self._ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.idle_lock.set_minutes(dialog.minutes.value()))
+        dialog.open()
+        return dialog
+
+    def show_own_password(self) -> PasswordDialog | None:
+        if self._ctx.actor is None:
+            return None
+        dialog = PasswordDialog(self._ctx, self._ctx.actor.username, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    # -- the idle lock --------------------------------------------------------------------------
+
+    def lock(self) -> LockDialog:
+        """Hide every patient detail behind the lock until the password is given again."""
+        if self.lock_dialog is not None:
+            return self.lock_dialog
+        self.idle_lock.pause()
+        self.tabs.setVisible(False)
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.hide()
+                self._hidden_by_lock.append(dialog)
+        self.lock_dialog = LockDialog(self._ctx, self)
+        self.lock_dialog.accepted.connect(self._unlocked)
+        self.lock_dialog.rejected.connect(self.close)
+        self.lock_dialog.open()
+        return self.lock_dialog
+
+    def _unlocked(self) -> None:
+        self.lock_dialog = None
+        self.tabs.setVisible(True)
+        for dialog in self._hidden_by_lock:
+            dialog.show()
+        self._hidden_by_lock.clear()
+        self.idle_lock.resume()
+
     def open_patient(self, patient_id: int) -> None:
         """From any list (worklist, follow-ups): show the patient's record beside the caseload."""
         self.tabs.setCurrentIndex(0)
@@ -221,6 +323,9 @@ class MainWindow(QMainWindow):
 
     def refresh_budget_label(self) -> None:
         """The pathway budget's position, always in view (one indexed query)."""
+        if not can(self._ctx, Permission.VIEW_BUDGET):
+            self.budget_label.setText("")
+            return
         year = QofYear.containing(self._ctx.today())
         total = budget_position(self._ctx.new_uow(), year).total
         if total.budget == 0 and total.spent == 0 and total.committed == 0:
@@ -241,7 +346,8 @@ class MainWindow(QMainWindow):
     def start(self, demo_patients: int) -> Task | None:
         """First thing after show(): an empty database gets a demo register, built off the GUI
         thread. Returns the build task, or None when there is data already."""
-        if not register_is_empty(self._ctx.new_uow()):
+        if not register_is_empty(self._ctx.new_uow()) \
+                or not can(self._ctx, Permission.IMPORT_DATA):
             self.start_rolling_backup()
             return None
         return self.build_demo(demo_patients)
@@ -303,6 +409,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Running jobs are cancelled and awaited, so no transaction is cut off mid-write."""
+        self.idle_lock.pause()
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle_lock)
         self.writer.shutdown()
         self.worklist.shutdown()
         self.follow_ups.shutdown()

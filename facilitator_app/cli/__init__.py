@@ -41,6 +41,7 @@ from facilitator_app.cli.common import (
     Subcommands,
     UsageError,
     date_arg,
+    exported,
     set_handler,
 )
 from facilitator_app.domain.access import AccessDenied
@@ -274,6 +275,7 @@ def _register_list(ctx: AppContext, args: argparse.Namespace) -> int:
             with args.out.open("w", newline="", encoding="utf-8") as out:
                 count = _write(args.format, rows, out)
             print(f"{count:,} patients written to {args.out}", file=sys.stderr)
+            exported(ctx, "register", count, args.out, identifiable=True)
         else:
             _write(args.format, rows, sys.stdout)
     except UnknownPractice as exc:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.domain.access import Role
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.render.tabular import write_csv, write_table
@@ -145,8 +145,8 @@ def _add(ctx: AppContext, args: argparse.Namespace) -> int:
 def _list(ctx: AppContext, args: argparse.Namespace) -> int:
     rows = [[u.username, u.display_name, u.role.label, u.practice_code or "",
              "yes" if u.active else "no"] for u in list_users(ctx.new_uow())]
-    write_table(sys.stdout, ("User", "Name", "Role", "Practice", "Active"), rows,
-                (16, 24, 26, 8, 6))
+    write_table(("User", "Name", "Role", "Practice", "Active"), (16, 24, 26, 8, 6), rows,
+                sys.stdout)
     return 0
 
 
@@ -185,13 +185,15 @@ def _audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
     out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         if args.format == "csv":
-            write_csv(out, AUDIT_HEADERS, cells)
+            write_csv(AUDIT_HEADERS, cells, out)
         else:
-            write_table(out, AUDIT_HEADERS, cells, (6, 19, 12, 14, 14, 36, 40))
+            write_table(AUDIT_HEADERS, (6, 19, 12, 14, 14, 36, 40), cells, out)
     finally:
         if args.out:
             out.close()
     print(f"{len(rows):,} of {total:,} matching entries.", file=sys.stderr)
+    if args.out:
+        exported(ctx, "audit_trail", len(rows), args.out, identifiable=False)
     return 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.domain.budget import SUPPRESS_BELOW, parse_pounds
 from facilitator_app.domain.dates import QofYear, format_uk_date
 from facilitator_app.domain.money import format_pounds
@@ -162,8 +162,8 @@ def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
     statement = _call(budget_statement, ctx.new_uow(), args.year, ctx.today(),
                       provider=args.provider, suppress_below=args.below)
     _call(write_budget_statement, statement, args.out)
-    print(f"{statement.title} written to {args.out}. It leaves the protected register: "
-          "aggregate figures only.")
+    print(f"{statement.title} written to {args.out}.")
+    exported(ctx, "budget_statement", len(statement.providers), args.out, identifiable=False)
     return 0
 
 

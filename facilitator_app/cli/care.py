@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.measures import RISK_MESSAGE, SPECS, InvalidAnswers, Measure
 from facilitator_app.domain.outcomes import format_rate
@@ -280,4 +280,5 @@ def _outcomes_report(ctx: AppContext, args: argparse.Namespace) -> int:
         print("  No episodes ended in this period.")
     if args.out is not None:
         print(f"Written to {args.out}.")
+        exported(ctx, "outcomes_report", len(report.groups), args.out, identifiable=False)
     return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.worklist import (
@@ -98,6 +98,8 @@ def _checks_due(ctx: AppContext, args: argparse.Namespace) -> int:
     except UnknownPractice as exc:
         raise UsageError(str(exc)) from None
     print(f"{count:,} patients written to {args.out}", file=sys.stderr)
+    exported(ctx, "worklist", count, args.out, identifiable=True,
+             audited=fmt in ("csv", "xlsx"))  # export_worklist audits its own
     return 0
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.render.tabular import write_csv, write_table
@@ -101,6 +101,7 @@ def _list(ctx: AppContext, args: argparse.Namespace) -> int:
                 count = (write_csv(HEADERS, rows, out) if args.format == "csv"
                          else write_table(HEADERS, WIDTHS, rows, out))
             print(f"{_open_text(count)} written to {args.out}", file=sys.stderr)
+            exported(ctx, "follow_ups", count, args.out, identifiable=True)
         else:
             count = (write_csv(HEADERS, rows, sys.stdout) if args.format == "csv"
                      else write_table(HEADERS, WIDTHS, rows, sys.stdout))

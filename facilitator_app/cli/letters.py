@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.letters import (
     LetterBatch,
@@ -62,6 +62,7 @@ def _letters(ctx: AppContext, args: argparse.Namespace) -> int:
         except PatientNotFound as exc:
             raise UsageError(str(exc)) from None
         print(f"1 {kind.value} letter written to {path}.")
+        exported(ctx, "letter", 1, path, identifiable=True, audited=True)
         return 0
     if not args.practice:
         raise UsageError("--practice CODE is needed with --checked-between or --due")
@@ -81,4 +82,6 @@ def _letters(ctx: AppContext, args: argparse.Namespace) -> int:
     if sys.stderr.isatty() and outcome.letters:
         print(file=sys.stderr)
     print(outcome.describe(batch), file=sys.stderr if not outcome.letters else sys.stdout)
+    if outcome.letters:
+        exported(ctx, "letters", outcome.letters, args.out, identifiable=True, audited=True)
     return 0

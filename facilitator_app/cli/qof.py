@@ -8,7 +8,8 @@ from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli.checks import qof_year_arg
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.money import format_pounds
 from facilitator_app.domain.nhs_number import format_nhs_number
@@ -69,6 +70,9 @@ def _summary(ctx: AppContext, args: argparse.Namespace) -> int:
               f"{p.max_points:g} ({format_pounds(summary.pence(p.points))}), "
               f"{p.patients_outstanding:,} patients still need something.")
     print(f"QOF {summary.year.label} summary written to {args.out}.", file=sys.stderr)
+    exported(ctx, "qof_summary", len(summary.practices), args.out, audited=True,
+             identifiable=args.out.suffix.lower() == ".xlsx"
+             and ctx.actor is not None and ctx.actor.can(Permission.VIEW_REGISTER))
     return 0
 
 
@@ -95,6 +99,8 @@ def _outstanding(ctx: AppContext, args: argparse.Namespace) -> int:
     except KeyError:
         raise UsageError(f"No indicator {args.indicator} in QOF {args.year.label}") from None
     print(f"{count:,} patients outstanding.", file=sys.stderr)
+    if args.out:
+        exported(ctx, "qof_outstanding", count, args.out, identifiable=True)
     return 0
 
 

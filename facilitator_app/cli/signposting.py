@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, set_handler
+from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.signposting import (
@@ -176,6 +176,8 @@ def _signpost_due(ctx: AppContext, args: argparse.Namespace) -> int:
         if args.out:
             out.close()
     print(f"{len(rows):,} signpostings to follow up", file=sys.stderr)
+    if args.out:
+        exported(ctx, "signposting_due", len(rows), args.out, identifiable=True)
     return 0
 
 

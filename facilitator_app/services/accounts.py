@@ -104,7 +104,7 @@ def has_accounts(uow: UnitOfWork) -> bool:
 def create_first_administrator(uow: UnitOfWork, username: str, display_name: str,
                                password: str, cost: PasswordCost = DEFAULT_COST) -> Actor:
     """Only on a register with no accounts; the administrator is signed in on return."""
-    _check_new(username, display_name, password)
+    check_new_account(username, display_name, password)
     with uow:
         if uow.accounts.count():
             raise AccessDenied("This register already has accounts: sign in instead.")
@@ -143,7 +143,7 @@ def add_user(uow: UnitOfWork, username: str, display_name: str, role: Role,
              practice_code: str | None, password: str,
              cost: PasswordCost = DEFAULT_COST) -> int:
     require(uow, Permission.MANAGE_USERS)
-    _check_new(username, display_name, password)
+    check_new_account(username, display_name, password)
     if role.practice_bound and not practice_code:
         raise AccountProblem(f"practice: a {role.label} account needs the practice it works for.")
     if not role.practice_bound:
@@ -219,7 +219,8 @@ def _state(uow: UnitOfWork, username: str) -> dict[str, object] | None:
             "practice": account.practice_code, "active": account.active}
 
 
-def _check_new(username: str, display_name: str, password: str) -> None:
+def check_new_account(username: str, display_name: str, password: str) -> None:
+    """AccountProblem (naming the field) unless these make an acceptable account."""
     problem = username_problem(username)
     if problem:
         raise AccountProblem(f"user name: {problem}")

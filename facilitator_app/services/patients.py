@@ -80,9 +80,9 @@ def find_patient_id(uow: UnitOfWork, nhs_number_text: str) -> int:
 def patient_record(uow: UnitOfWork, patient_id: int, today: date) -> PatientRecord:
     """Opening the record is audited as a view."""
     with uow:
+        require_patient(uow, Permission.VIEW_RECORD, patient_id)
         facts = uow.patients.facts(patient_id)
         if facts is not None:
-            require_patient(uow, Permission.VIEW_RECORD, patient_id)
             audit.record(uow, "view", "patient", patient_id, part="record")
             uow.commit()
     if facts is None:

@@ -262,9 +262,9 @@ def patient_qof(uow: UnitOfWork, patient_id: int, year: QofYear, today: date, *,
     rules = ruleset_for(year)
     ref, cut = reference_dates(year, as_of, today)
     with uow:
+        require_patient(uow, Permission.VIEW_RECORD, patient_id)
         facts = uow.qof.facts(patient_id, cut, rules)
         if facts is not None:
-            require_patient(uow, Permission.VIEW_RECORD, patient_id)
             audit.record(uow, "view", "patient", patient_id, part="qof", year=str(year))
             uow.commit()
     if facts is None:

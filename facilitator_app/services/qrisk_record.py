@@ -298,9 +298,8 @@ def qrisk_from_record(uow: UnitOfWork, patient_id: int, at: date, *,
     """The score from the patient's record as it stood on ``at``. Raises PatientNotFound.
     ``permission``: what the caller needs it for (a letter needs only PRINT_LETTERS)."""
     with uow:
+        require_patient(uow, permission, patient_id)
         facts = uow.checks.qrisk_facts(patient_id, at)
-        if facts is not None:
-            require_patient(uow, permission, patient_id)
     if facts is None:
         raise PatientNotFound("That patient is no longer in this register.")
     return qrisk_from_facts(facts, at)

@@ -201,10 +201,10 @@ def _validate(form: CheckForm, patient: CheckPatient, today: date) -> (
 def preview_check(uow: UnitOfWork, patient_id: int, form: CheckForm, today: date) -> CheckPreview:
     """Validate and score without writing: the record as it would be after saving the form."""
     with uow:
+        require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         patient = uow.checks.patient(patient_id)
         if patient is None:
             raise PatientNotFound("That patient is no longer in this register.")
-        require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         record, errors = _validate(form, patient, today)
         if record is None:
             # An empty form is not "wrong" yet: show the score the record already gives.
@@ -241,11 +241,11 @@ def record_check(
     """Validate and store one check. Raises ``CheckFormInvalid`` (nothing written) or
     ``PatientNotFound``."""
     with uow:
+        require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         writer = uow.checks
         patient = writer.patient(patient_id)
         if patient is None:
             raise PatientNotFound("That patient is no longer in this register.")
-        require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         record, errors = _validate(form, patient, today)
         if record is None:
             raise CheckFormInvalid(errors)

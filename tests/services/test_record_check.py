@@ -4,7 +4,6 @@ QRISK3 from the record (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
-
 from datetime import date
 from typing import Any, cast
 

@@ -252,7 +252,7 @@ def test_main_window_opens_letters_and_letterhead(qtbot: QtBot, sqlite_ctx: AppC
     file_actions = {a.text(): a for a in menus["&File"].actions()}
     assert file_actions["&Letters…"].shortcut().toString() == "Ctrl+L"
     settings = [a.text() for a in menus["S&ettings"].actions()]
-    assert settings == ["Practice &letterhead…", "Local &services directory…"]
+    assert settings == ["Practice &letterhead…", "Local &services directory…", "&Idle lock…"]
     letters = window.show_letters()
     assert isinstance(letters, LettersDialog) and letters.isVisible()
     assert letters.practice.count() == 2

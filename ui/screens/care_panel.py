@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator_app.domain.access import AccessDenied
 from facilitator_app.domain.checks import RecallStatus
 from facilitator_app.domain.clusters import CLUSTERS
 from facilitator_app.domain.dates import format_uk_date
@@ -432,7 +433,7 @@ class CarePanel(QWidget):
         try:
             episodes = patient_episodes(self._ctx.new_uow(), patient_id)
             history = measure_history(self._ctx.new_uow(), patient_id)
-        except PatientNotFound as exc:
+        except (PatientNotFound, AccessDenied) as exc:
             self.clear(str(exc))
             return
         self.patient_id = patient_id

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.services.caseload import caseload_page, count_caseload, list_practices
 from facilitator_app.services.ports import CaseloadFilter, CaseloadQuery, CaseloadRow
-from ui.context import UiContext
+from ui.context import UiContext, can
 from ui.list_table import configure_list_table
 from ui.models.caseload_model import CaseloadModel, Column
 from ui.practice_choice import fill_practices
@@ -150,9 +151,13 @@ class CaseloadScreen(QWidget):
     # -- data ----------------------------------------------------------------------------------
 
     def _count(self, query: CaseloadQuery) -> int:
+        if not can(self._ctx, Permission.VIEW_REGISTER):
+            return 0  # a commissioner's window has no caseload tab to fill
         return count_caseload(self._ctx.new_uow(), query, self._ctx.today())
 
     def _page(self, query: CaseloadQuery, offset: int, limit: int, total: int) -> list[CaseloadRow]:
+        if not can(self._ctx, Permission.VIEW_REGISTER):
+            return []
         return caseload_page(self._ctx.new_uow(), query, self._ctx.today(), offset, limit, total)
 
     def _fill_practices(self) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator_app.domain.access import AccessDenied, Permission
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.demographics import sex_label
 from facilitator_app.domain.measures import SPECS, Measure
@@ -39,7 +40,7 @@ from facilitator_app.services.patients import PatientNotFound, patient_record
 from facilitator_app.services.ports import PatientRecord
 from facilitator_app.services.qrisk_record import QriskFromRecord, qrisk_from_record
 from ui import status_style
-from ui.context import UiContext
+from ui.context import UiContext, can
 from ui.models.caseload_model import display_name
 from ui.models.record_tables import (
     ELEMENT_HEADERS,
@@ -125,6 +126,11 @@ class PatientPanel(QWidget):
         self.signpost_button.setToolTip("Record that the patient was signposted to a local "
                                         "service, and the outcome of following it up")
         self.signpost_button.clicked.connect(self.open_signposting)
+        # what this role may do from a record (the services refuse the rest regardless)
+        self.record_check_button.setEnabled(can(ctx, Permission.RECORD_CHECKS))
+        self.print_letter_button.setEnabled(can(ctx, Permission.PRINT_LETTERS))
+        self.questionnaire_button.setEnabled(can(ctx, Permission.MANAGE_CARE))
+        self.signpost_button.setEnabled(can(ctx, Permission.MANAGE_CARE))
         self.letter_message = value_label()
         self.letter_message.setAccessibleName("Letter status")
         self.letter_message.setVisible(False)
@@ -239,7 +245,7 @@ class PatientPanel(QWidget):
         try:
             record = patient_record(self._ctx.new_uow(), patient_id, today)
             qrisk = qrisk_from_record(self._ctx.new_uow(), patient_id, today)
-        except PatientNotFound as exc:
+        except (PatientNotFound, AccessDenied) as exc:
             self.clear(str(exc))
             return
         self.show_record(record, qrisk)
