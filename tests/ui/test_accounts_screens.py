@@ -101,7 +101,7 @@ def test_a_practice_manager_sees_lists_but_not_records(qtbot: QtBot,
                                                        register: AppContext) -> None:
     for window in _window_as(qtbot, register, "pm"):
         assert "&Caseload" in _tabs(window) and "Pathway &budget" not in _tabs(window)
-        qtbot.waitUntil(lambda: window.caseload.model.rowCount() > 0)
+        qtbot.waitUntil(lambda w=window: w.caseload.model.rowCount() > 0)  # type: ignore[misc]
         first = window.caseload.model.row(0)
         assert first is not None and first.practice_code == "Z99001"
         window.panel.show_patient(first.patient_id)
