@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set everything up and run: the two commands in README.md.
+"""Set everything up and run: the commands in README.md.
 
     python3 tasks.py app    # virtual environment + install + start the app (demo if empty)
     python3 tasks.py test   # virtual environment + install + ruff, mypy and the whole test suite
