@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Set everything up and run: the two commands in README.md.
+"""Set everything up and run: the commands in README.md.
 
     python3 tasks.py app    # virtual environment + install + start the app (demo if empty)
     python3 tasks.py test   # virtual environment + install + ruff, mypy and the whole test suite
+    python3 tasks.py installer [--dist dist]   # PyInstaller build, proven by .ci/check_installer
 
 Needs only Python 3.11+. The virtual environment lives in .venv next to this file and is
-reinstalled only when pyproject.toml changes.
+reinstalled only when pyproject.toml changes or another extra is wanted. "installer" builds
+in a temporary folder and deletes it after the checks, unless --dist DIR says where to keep it.
 """
 
 from __future__ import annotations
@@ -24,19 +26,25 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
 
 
-def ensure_environment() -> None:
+def ensure_environment(extras: set[str]) -> None:
+    """.venv with Facilitator and the optional dependencies in ``extras`` (pyproject.toml);
+    the stamp records the pyproject.toml it was installed from and the extras installed."""
     if sys.version_info < (3, 11):  # noqa: UP036 - the point is to say so on old Pythons
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    stamp = STAMP.read_text().split() if STAMP.exists() else []
+    have = (set(stamp[1:]) or {"dev"}) if stamp[:1] == [wanted] else set()
+    if extras <= have:
         return
+    extras |= have
     print("Installing Facilitator and its dependencies ...", flush=True)
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"], check=True)
-    STAMP.write_text(wanted)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e",
+                    f"{ROOT}[{','.join(sorted(extras))}]"], check=True)
+    STAMP.write_text(" ".join([wanted, *sorted(extras)]))
 
 
 def run(*args: str | Path) -> int:
@@ -44,10 +52,13 @@ def run(*args: str | Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("app", "test"):
+    if not argv or argv[0] not in ("app", "test", "installer"):
         print(__doc__)
         return 2
-    ensure_environment()
+    if argv[0] == "installer":
+        ensure_environment({"installer"})
+        return run(PYTHON, ROOT / ".ci" / "check_installer", *argv[1:])
+    ensure_environment({"dev"})
     if argv[0] == "app":
         return run(PYTHON, "-m", "ui", *argv[1:])
     env_note = {"QT_QPA_PLATFORM": "offscreen"}
