@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain.dates import parse_date
-from facilitator_app.services.audit import note_export
+from facilitator_app.services.audit import (
+    AGGREGATE_EXPORT_WARNING,
+    IDENTIFIABLE_EXPORT_WARNING,
+    note_export,
+)
 
 # argparse's subparsers object has a private type, generic only to the type checker.
 if TYPE_CHECKING:
@@ -41,19 +45,11 @@ def set_handler(parser: argparse.ArgumentParser, handler: Handler, **extra: Any)
     parser.set_defaults(handler=handler, **extra)
 
 
-IDENTIFIABLE_WARNING = (
-    "Warning: this file holds identifiable patient data and has left Facilitator's encrypted "
-    "store. Keep it on an encrypted drive, send it only by a secure route (such as NHSmail), "
-    "and delete it when it has done its job.")
-AGGREGATE_WARNING = (
-    "Note: this file has left Facilitator's encrypted store. It holds no patient identifiers "
-    "(small counts are suppressed where the report says so), but treat it as confidential.")
-
-
 def exported(ctx: AppContext, what: str, rows: int, path: Path, *, identifiable: bool,
              audited: bool = False) -> None:
     """Every file a command writes is audited (unless its service already did) and the user is
     told it is now outside the protected store."""
     if not audited:
         note_export(ctx.new_uow(), what, rows, path.suffix or "text", identifiable=identifiable)
-    print(IDENTIFIABLE_WARNING if identifiable else AGGREGATE_WARNING, file=sys.stderr)
+    warning = IDENTIFIABLE_EXPORT_WARNING if identifiable else AGGREGATE_EXPORT_WARNING
+    print(f"Warning: {warning}", file=sys.stderr)

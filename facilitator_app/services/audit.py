@@ -110,6 +110,15 @@ def verify_audit(uow: UnitOfWork) -> ChainReport:
         return report
 
 
+IDENTIFIABLE_EXPORT_WARNING = (
+    "This file holds identifiable patient data and has left Facilitator's encrypted store. "
+    "Keep it on an encrypted drive, send it only by a secure route (such as NHSmail), and "
+    "delete it when it has done its job.")
+AGGREGATE_EXPORT_WARNING = (
+    "This file has left Facilitator's encrypted store. It holds no patient identifiers (small "
+    "counts are suppressed where the report says so), but treat it as confidential.")
+
+
 def note_export(uow: UnitOfWork, what: str, rows: int, file_format: str, *,
                 identifiable: bool) -> None:
     """Record that data left the protected store: what, how many rows, which format (never the

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 import facilitator_app.services.letters as letters_service
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.services.audit import IDENTIFIABLE_EXPORT_WARNING
 from facilitator_app.services.letters import LetterKind
 from tests.builders import RegisterBuilder
 from tests.conftest import TODAY
@@ -88,7 +89,8 @@ def test_merged_batch_writes_one_pdf_with_every_letter(qtbot: QtBot, sqlite_ctx:
     dialog.set_output(out)
     dialog.signed_by.setText("Pat Example")
     _run(qtbot, dialog)
-    assert dialog.message.text() == f"3 review letters written to {out}."
+    assert dialog.message.text() == (f"3 review letters written to {out}. "
+                                     f"{IDENTIFIABLE_EXPORT_WARNING}")
     assert dialog.outcome is not None and dialog.outcome.files == (out,)
     text = _text(out)
     for number in numbers:
@@ -108,7 +110,8 @@ def test_folder_batch_writes_one_pdf_per_patient(qtbot: QtBot, sqlite_ctx: AppCo
     dialog.set_output(folder)
     assert dialog.per_patient.isChecked()
     _run(qtbot, dialog)
-    assert dialog.message.text() == f"3 record letters written to 3 files in {folder}."
+    assert dialog.message.text() == (f"3 record letters written to 3 files in {folder}. "
+                                     f"{IDENTIFIABLE_EXPORT_WARNING}")
     files = sorted(folder.glob("*.pdf"))
     assert [f.name for f in files] == sorted(f"{n}-record-{TODAY.isoformat()}.pdf"
                                              for n in numbers)
@@ -125,7 +128,8 @@ def test_due_batch_invites_the_patient_never_checked(qtbot: QtBot, sqlite_ctx: A
     out = tmp_path / "invitations.pdf"
     dialog.set_output(out)
     _run(qtbot, dialog)
-    assert dialog.message.text() == f"1 invitation letter written to {out}."
+    assert dialog.message.text() == (f"1 invitation letter written to {out}. "
+                                     f"{IDENTIFIABLE_EXPORT_WARNING}")
     assert format_nhs_number(due_number) in _text(out)
 
 
@@ -279,7 +283,8 @@ def test_panel_prints_one_letter_off_the_gui_thread(qtbot: QtBot, sqlite_ctx: Ap
     assert panel.print_letter(LetterKind.INVITATION, out) is not None
     qtbot.waitUntil(lambda: panel.letter_message.text().startswith("Letter saved"),
                     timeout=30_000)
-    assert panel.letter_message.text() == f"Letter saved to {tmp_path / 'invite.pdf'}"
+    assert panel.letter_message.text() == (f"Letter saved to {tmp_path / 'invite.pdf'}. "
+                                           f"{IDENTIFIABLE_EXPORT_WARNING}")
     text = _text(tmp_path / "invite.pdf")
     assert format_nhs_number(due_number) in text
     assert "due" in text.lower()

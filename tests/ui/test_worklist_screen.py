@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain.checks import Element, RecallStatus
+from facilitator_app.services.audit import IDENTIFIABLE_EXPORT_WARNING
 from facilitator_app.services.worklist import ElementState
 from tests.builders import CORE_CODE, RegisterBuilder
 from ui import status_style
@@ -125,7 +126,8 @@ def test_export_writes_the_rows_on_screen(qtbot: QtBot, screen: WorklistScreen, 
     written = Path(signal.args[0])
     assert written == tmp_path / f"recall.{suffix}"
     assert asked == [f"recall-all-practices-2026-11-22.{suffix}"]
-    assert screen.message.text() == f"Exported 3 patients to {written}."
+    assert screen.message.text() == (f"Exported 3 patients to {written}. "
+                                     f"{IDENTIFIABLE_EXPORT_WARNING}")
     if suffix == "csv":
         with written.open(encoding="utf-8") as f:
             rows = list(csv.DictReader(f))

@@ -41,6 +41,7 @@ from facilitator_app.domain.budget import SUPPRESS_BELOW
 from facilitator_app.domain.checks import RecallStatus
 from facilitator_app.domain.dates import QofYear, format_uk_date
 from facilitator_app.domain.money import format_pounds
+from facilitator_app.services.audit import note_export
 from facilitator_app.services.budget import (
     BudgetPosition,
     CommitmentRow,
@@ -880,6 +881,8 @@ class BudgetScreen(QWidget):
         def job(_progress: Progress, _cancel: CancelToken) -> Path:
             statement = budget_statement(ctx.new_uow(), year, ctx.today(), provider=provider)
             write_budget_statement(statement, out)
+            note_export(ctx.new_uow(), "budget_statement", len(statement.providers),
+                        out.suffix, identifiable=False)
             return out
 
         return self._exports.run(job, f"Writing {out.name}…")

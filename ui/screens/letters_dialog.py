@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from facilitator_app.domain.dates import QofYear
+from facilitator_app.services.audit import IDENTIFIABLE_EXPORT_WARNING
 from facilitator_app.services.caseload import UnknownPractice, list_practices
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.letters import (
@@ -321,7 +322,8 @@ class LettersDialog(QDialog):
         self._done()
         assert isinstance(outcome, LetterBatchOutcome) and isinstance(task.tag, LetterBatch)
         self.outcome = outcome
-        self.message.setText(outcome.describe(task.tag))
+        self.message.setText(outcome.describe(task.tag)
+                             + (f" {IDENTIFIABLE_EXPORT_WARNING}" if outcome.letters else ""))
 
     def _failed(self, exc: object) -> None:
         if not self._mine():

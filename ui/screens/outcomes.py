@@ -31,6 +31,7 @@ from facilitator_app.domain.outcomes import (
     PHQ9_CASENESS,
     PHQ9_RELIABLE_CHANGE,
 )
+from facilitator_app.services.audit import note_export
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.outcomes_report import (
     HEADERS,
@@ -282,8 +283,12 @@ class OutcomesScreen(QWidget):
         if out is None:
             return None
 
+        new_uow = self._ctx.new_uow
+
         def job(_progress: Progress, _cancel: CancelToken) -> Path:
             write_outcomes_report(report, out)
+            note_export(new_uow(), "outcomes_report", len(report.groups), out.suffix,
+                        identifiable=False)
             return out
 
         return self._exports.run(job, f"Writing {out.name}…")

@@ -34,6 +34,7 @@ from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.demographics import sex_label
 from facilitator_app.domain.measures import SPECS, Measure
 from facilitator_app.domain.nhs_number import format_nhs_number
+from facilitator_app.services.audit import IDENTIFIABLE_EXPORT_WARNING
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.letters import LetterKind, write_patient_letter
 from facilitator_app.services.patients import PatientNotFound, patient_record
@@ -384,7 +385,7 @@ class PatientPanel(QWidget):
         return task
 
     def _letter_written(self, path: object) -> None:
-        self._letter_status(f"Letter saved to {path}")
+        self._letter_status(f"Letter saved to {path}. {IDENTIFIABLE_EXPORT_WARNING}")
 
     def _letter_failed(self, exc: object) -> None:
         task = self.sender()

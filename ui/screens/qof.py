@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator_app.domain.access import Permission
 from facilitator_app.domain.checks import RecallStatus
 from facilitator_app.domain.dates import QofYear, format_uk_date
 from facilitator_app.domain.money import format_pounds
@@ -44,7 +45,7 @@ from facilitator_app.services.qof import (
 )
 from facilitator_app.services.qof_export import export_qof
 from ui import status_style
-from ui.context import UiContext
+from ui.context import UiContext, can
 from ui.list_table import configure_list_table
 from ui.models.text_table import Cell, TextTableModel
 from ui.practice_choice import fill_practices
@@ -163,7 +164,8 @@ class QofScreen(QWidget):
             button.setAccessibleName(f"Export the summary as {kind}")
         self.message = wrapped(name="Export status", selectable=False)
         self._exports = ExportStatus(self._runner, self.message, "Written to {path}.",
-                                     "Could not export: {exc}", self)
+                                     "Could not export: {exc}", self,
+                                     identifiable=can(ctx, Permission.VIEW_REGISTER))
 
         self._lay_out(sources_box)
         self.year.currentIndexChanged.connect(self.load)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from facilitator_app.domain.checks import CORE_ELEMENTS, ELEMENT_LABELS
 from facilitator_app.domain.dates import QofYear
+from facilitator_app.services.audit import IDENTIFIABLE_EXPORT_WARNING, note_export
 from facilitator_app.services.caseload import list_practices
 from facilitator_app.services.jobs import CancelToken, Progress
 from facilitator_app.services.worklist import (
@@ -319,8 +320,12 @@ class WorklistScreen(QWidget):
         rows = list(self.model.rows)
         year = self.model.year
 
+        new_uow = self._ctx.new_uow
+
         def job(progress: Progress, cancel: CancelToken) -> int:
-            return write_worklist(rows, year, path, fmt, progress=progress, cancel=cancel)
+            written = write_worklist(rows, year, path, fmt, progress=progress, cancel=cancel)
+            note_export(new_uow(), "worklist", written, fmt.value, identifiable=True)
+            return written
 
         task = Task(job)
         task.tag = path
@@ -332,7 +337,8 @@ class WorklistScreen(QWidget):
     def _exported(self, count: object) -> None:
         task = self.sender()
         path = task.tag if isinstance(task, Task) else ""
-        self.message.setText(f"Exported {count:,} patients to {path}.")
+        self.message.setText(f"Exported {count:,} patients to {path}. "
+                             f"{IDENTIFIABLE_EXPORT_WARNING}")
         self.exported.emit(str(path))
 
     def _export_failed(self, exc: object) -> None:

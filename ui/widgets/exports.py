@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
+from facilitator_app.services.audit import AGGREGATE_EXPORT_WARNING, IDENTIFIABLE_EXPORT_WARNING
 from ui.tasks import Job, Task, TaskRunner
 
 __all__ = ["ExportStatus", "export_path"]
@@ -37,11 +38,12 @@ class ExportStatus(QObject):
     the screen, ui/tasks.py): Qt disconnects them when the screen is deleted."""
 
     def __init__(self, runner: TaskRunner, label: QLabel, written: str, failed: str,
-                 parent: QObject) -> None:
+                 parent: QObject, *, identifiable: bool = False) -> None:
         super().__init__(parent)
         self._runner = runner
         self._label = label
-        self._written_text = written
+        warning = IDENTIFIABLE_EXPORT_WARNING if identifiable else AGGREGATE_EXPORT_WARNING
+        self._written_text = f"{written} {warning}"
         self._failed_text = failed
 
     def run(self, job: Job, writing: str) -> Task:
