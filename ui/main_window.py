@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
             self.outcomes: self.outcomes.reload, self.budget: self.budget.reload}
         self._shown: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_changed)
+        self._tab_changed(self.tabs.currentIndex())  # a role whose first tab is a lazy one
         self.setCentralWidget(self.tabs)
         QWidget.setTabOrder(self.caseload.table, self.panel.elements_view)
 

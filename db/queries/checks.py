@@ -162,6 +162,13 @@ class SqlCheckWriter(SqlQriskQueries):
     def refresh_recall_anchor(self, patient_id: int) -> None:
         refresh_recall_anchor(self._session, select(Patient.id).where(Patient.id == patient_id))
 
+    def claim_patient(self, patient_id: int, expected_version: int | None) -> bool:
+        stmt = update(Patient).where(Patient.id == patient_id).values(version=Patient.version + 1)
+        if expected_version is not None:
+            stmt = stmt.where(Patient.version == expected_version)
+        result = self._session.execute(stmt.execution_options(synchronize_session=False))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def readings_on(self, patient_id: int, observed_on: date,
                     codes: Sequence[str]) -> dict[str, tuple[float | None, str | None]]:
         rows = self._session.execute(

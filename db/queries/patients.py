@@ -73,6 +73,7 @@ class SqlPatientQueries:
             .order_by(FollowUp.done_on.is_not(None), FollowUp.due_on)
         ).all()
         return PatientFacts(
+            version=patient.version,
             patient_id=patient.id,
             nhs_number=patient.nhs_number,
             given_name=patient.given_name,

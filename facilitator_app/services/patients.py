@@ -102,6 +102,7 @@ def patient_record(uow: UnitOfWork, patient_id: int, today: date) -> PatientReco
     elements = tuple(_element_view(e, by_element.get(e, []), today) for e in PANEL_ELEMENTS)
     last_done = {v.element: v.observed_on for v in elements if v.core}
     return PatientRecord(
+        version=facts.version,
         patient_id=facts.patient_id,
         nhs_number=facts.nhs_number,
         given_name=facts.given_name,

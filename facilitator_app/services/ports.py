@@ -153,6 +153,7 @@ class PatientRecord:
     elements: tuple[ElementView, ...]
     follow_ups: tuple[FollowUpView, ...]
     status: RecallStatus
+    version: int = 0  # the patient row's version: a check saved against a stale one is refused
 
 
 # Raw facts the storage returns for one patient; the service turns them into a PatientRecord.
@@ -186,6 +187,7 @@ class PatientFacts:
     lithium_stop_dates: tuple[date, ...]
     latest_observations: tuple[ObservationFact, ...]  # latest per code
     follow_ups: tuple[FollowUpView, ...]
+    version: int = 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -124,10 +124,25 @@ class CheckWriter(QriskQueries, Protocol):
 
     def refresh_recall_anchor(self, patient_id: int) -> None: ...
 
+    def claim_patient(self, patient_id: int, expected_version: int | None) -> bool:
+        """Bump the patient's version, only if it is still ``expected_version`` (None: any).
+        False when someone else got there first. Done first, so a second writer waits on the
+        row and then finds the version moved on."""
+        ...
+
     def readings_on(self, patient_id: int, observed_on: date,
                     codes: Sequence[str]) -> dict[str, tuple[float | None, str | None]]:
         """The values already recorded for these codes on that date (the audit's "before")."""
         ...
+
+
+class CheckClashed(RuntimeError):
+    """Someone else saved to this patient's record after the form was opened."""
+
+    def __init__(self) -> None:
+        super().__init__("Someone else saved to this patient's record after you opened the "
+                         "form, so nothing was saved. Close the form, look at the record again "
+                         "and enter the check once more.")
 
 
 class CheckFormInvalid(ValueError):
@@ -236,10 +251,13 @@ def _with_findings(record: CheckRecord, findings: tuple[tuple[str, Finding], ...
 
 
 def record_check(
-    uow: UnitOfWork, patient_id: int, form: CheckForm, today: date, recorded_by: str
+    uow: UnitOfWork, patient_id: int, form: CheckForm, today: date, recorded_by: str,
+    *, expected_version: int | None = None,
 ) -> CheckSaved:
-    """Validate and store one check. Raises ``CheckFormInvalid`` (nothing written) or
-    ``PatientNotFound``."""
+    """Validate and store one check. Raises ``CheckFormInvalid`` (nothing written),
+    ``PatientNotFound``, or ``CheckClashed`` when ``expected_version`` (the version of the record
+    the form was opened on) is stale: two users' checks of one patient never overwrite each
+    other silently."""
     with uow:
         require_patient(uow, Permission.RECORD_CHECKS, patient_id)
         writer = uow.checks
@@ -249,6 +267,8 @@ def record_check(
         record, errors = _validate(form, patient, today)
         if record is None:
             raise CheckFormInvalid(errors)
+        if not writer.claim_patient(patient_id, expected_version):
+            raise CheckClashed()
         on = record.observed_on
 
         rows = [ObservationRow(r.code, r.element.value, r.value, r.unit) for r in record.readings]

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facilitator_app.domain.access import AccessDenied
 from facilitator_app.domain.assessment import bmi_from
 from facilitator_app.domain.check_form import (
     AUDIT_C_QUESTIONS,
@@ -52,6 +53,7 @@ from facilitator_app.domain.qrisk_mapping import CONDITION_FIELDS, CONDITION_LAB
 from facilitator_app.services.patients import PatientNotFound, patient_record
 from facilitator_app.services.qrisk_record import QriskFromRecord
 from facilitator_app.services.record_check import (
+    CheckClashed,
     CheckFormInvalid,
     CheckPreview,
     CheckSaved,
@@ -114,10 +116,12 @@ class CheckFormDialog(QDialog):
 
     saved = Signal(object)
 
-    def __init__(self, ctx: UiContext, patient_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, patient_id: int, parent: QWidget | None = None, *,
+                 expected_version: int | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._patient_id = patient_id
+        self._expected_version = expected_version  # of the record the form was opened from
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         self.adjustments: dict[Element, QComboBox] = {}
@@ -618,12 +622,13 @@ class CheckFormDialog(QDialog):
         self._preview_timer.stop()
         try:
             saved = record_check(self._ctx.new_uow(), self._patient_id, self.form(),
-                                 self._ctx.today(), _recorder())
+                                 self._ctx.today(), _recorder(),
+                                 expected_version=self._expected_version)
         except CheckFormInvalid as exc:
             self.show_errors(list(exc.errors))
             self._focus_first(exc.errors)
             return
-        except PatientNotFound as exc:
+        except (PatientNotFound, CheckClashed, AccessDenied) as exc:
             QMessageBox.warning(self, "Check not saved", str(exc))
             return
         except Exception as exc:  # a clash with another user's edit, a lost connection

@@ -305,7 +305,8 @@ class PatientPanel(QWidget):
         """Modal: the record behind it changes when the check is saved."""
         if self.record is None:
             return None
-        dialog = CheckFormDialog(self._ctx, self.record.patient_id, self)
+        dialog = CheckFormDialog(self._ctx, self.record.patient_id, self,
+                                 expected_version=self.record.version)
         dialog.saved.connect(self._check_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
