@@ -2,7 +2,8 @@
 """Set everything up and run: the commands in README.md.
 
     python3 tasks.py app    # virtual environment + install + start the app (demo if empty)
-    python3 tasks.py test   # virtual environment + install + ruff, mypy and the whole test suite
+    python3 tasks.py test   # virtual environment + install + ruff, mypy and the whole test suite,
+                            # on SQLite and then on PostgreSQL (when initdb is installed)
     python3 tasks.py installer [--dist dist]   # PyInstaller build, proven by .ci/check_installer
 
 Needs only Python 3.11+. The virtual environment lives in .venv next to this file and is
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -71,7 +73,21 @@ def main(argv: list[str]) -> int:
         print("$", " ".join(str(s) for s in step[1:]), flush=True)
         if code := run(*step):
             return code
-    return 0
+    # The whole suite again with every register on a throwaway PostgreSQL server.
+    if not postgres_installed():
+        print("PostgreSQL (initdb, pg_ctl) is not installed: skipped the PostgreSQL run.")
+        return 0
+    print("$ FACILITATOR_TEST_BACKEND=postgresql pytest -q", *argv[1:], flush=True)
+    os.environ["FACILITATOR_TEST_BACKEND"] = "postgresql"
+    try:
+        return run(PYTHON, "-m", "pytest", "-q", *argv[1:])
+    finally:
+        del os.environ["FACILITATOR_TEST_BACKEND"]
+
+
+def postgres_installed() -> bool:
+    """As tests/pg_server.find_pg_bin looks: on PATH or in Debian's versioned folders."""
+    return bool(shutil.which("initdb")) or any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 
 
 if __name__ == "__main__":

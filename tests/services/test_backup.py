@@ -29,6 +29,7 @@ def _count(path: Path, table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_verified_self_contained_copy(sqlite_ctx: AppContext, tmp_path: Path) -> None:
     build_demo_register(sqlite_ctx.new_uow(), 300, 1, TODAY)
     backups = sqlite_ctx.backups()
@@ -40,6 +41,7 @@ def test_backup_is_a_verified_self_contained_copy(sqlite_ctx: AppContext, tmp_pa
     assert backups.folder.name == "backups"
 
 
+@pytest.mark.sqlite_only
 def test_rolling_backups_once_a_day_keeping_the_newest(sqlite_ctx: AppContext,
                                                        tmp_path: Path) -> None:
     import os
@@ -58,6 +60,7 @@ def test_rolling_backups_once_a_day_keeping_the_newest(sqlite_ctx: AppContext,
     assert sorted(p.name for p in folder.iterdir()) == made[-3:]
 
 
+@pytest.mark.sqlite_only
 def test_damaged_and_foreign_files_are_refused(sqlite_ctx: AppContext, tmp_path: Path) -> None:
     backups = sqlite_ctx.backups()
     junk = tmp_path / "junk.sqlite3"
@@ -125,6 +128,7 @@ def test_postgresql_gets_pg_dump_guidance() -> None:
         backups_for(engine, "postgresql+psycopg://facilitator@localhost/register")
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = new_register(tmp_path / "reg.sqlite3")
     assert main(["--db", db, "demo", "--patients", "100", "--seed", "3"]) == 0

@@ -273,6 +273,7 @@ def test_demo_extracts_round_trip(ctx: AppContext, tmp_path: Path) -> None:
     assert _import(ctx, ImportKind.RESULTS, res2).unchanged == results
 
 
+@pytest.mark.sqlite_only
 def test_rejected_import_leaves_the_sqlite_file_byte_for_byte_unchanged(
     sqlite_ctx: AppContext, tmp_path: Path
 ) -> None:

@@ -187,6 +187,7 @@ def test_the_budget_position_is_always_in_the_status_bar(qtbot: QtBot,
         "forecast £0.00")
 
 
+@pytest.mark.sqlite_only
 def test_start_makes_the_daily_backup_off_the_gui_thread(qtbot: QtBot,
                                                          sqlite_ctx: AppContext) -> None:
     build_demo_register(sqlite_ctx.new_uow(), 30, 1, date(2026, 11, 22))
