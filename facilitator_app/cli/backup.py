@@ -8,6 +8,7 @@ from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli.common import Subcommands, UsageError, set_handler
+from facilitator_app.services.audit import note_export, note_restore
 from facilitator_app.services.backup import (
     BackupNotPossible,
     InvalidBackup,
@@ -56,7 +57,9 @@ def _backup(ctx: AppContext, args: argparse.Namespace) -> int:
         out = args.out or backups.folder
         if out.suffix != ".sqlite3":
             out = out / backup_name(now)
-        print(f"Backed up to {backups.backup_to(out).describe()}")
+        info = backups.backup_to(out)
+        note_export(ctx.new_uow(), "backup", info.patients, ".sqlite3", identifiable=True)
+        print(f"Backed up to {info.describe()}")
         print("The backup holds identifiable patient data: keep it as safe as the register.")
     except BackupNotPossible as exc:
         print(exc)
@@ -81,6 +84,7 @@ def _restore(ctx: AppContext, args: argparse.Namespace) -> int:
         return 2
     except (InvalidBackup, OSError) as exc:
         raise UsageError(str(exc)) from None
+    note_restore(ctx.new_uow(), info.patients)
     print(f"Restored {info.describe()}; schema upgraded to the current version.")
     if safety.exists():
         print(f"The register it replaced was kept in {safety}.")

@@ -110,6 +110,16 @@ def verify_audit(uow: UnitOfWork) -> ChainReport:
         return report
 
 
+def note_restore(uow: UnitOfWork, backup_patients: int) -> None:
+    """Written into the restored register, whose accounts are the backup's: the restorer is
+    named, but not linked by id (their account may not exist in it)."""
+    actor = signed_in(uow)
+    with uow:
+        uow.audit.append(None, actor.username, "restore", "register", None,
+                         to_json({"patients": backup_patients}))
+        uow.commit()
+
+
 IDENTIFIABLE_EXPORT_WARNING = (
     "This file holds identifiable patient data and has left Facilitator's encrypted store. "
     "Keep it on an encrypted drive, send it only by a secure route (such as NHSmail), and "
