@@ -208,6 +208,7 @@ class QofScreen(QWidget):
         right.addWidget(self.open_record)
         bottom_layout.addLayout(left, 1)
         bottom_layout.addLayout(right, 1)
+        bottom.setVisible(can(self._ctx, Permission.VIEW_REGISTER))  # patient lists and why
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
@@ -309,6 +310,9 @@ class QofScreen(QWidget):
 
     def show_outstanding(self, practice_code: str, indicator_id: str) -> None:
         assert self.summary is not None
+        if not can(self._ctx, Permission.VIEW_REGISTER):  # a commissioner: totals only
+            self.outstanding_label.setText("Your account sees totals only, not who they are.")
+            return
         year, as_of, ctx = self.summary.year, self.summary.as_of, self._ctx
 
         def job(_progress: Progress, _cancel: CancelToken) -> list[OutstandingPatient]:

@@ -153,6 +153,19 @@ class FormDialog(QDialog):
             self._say(headline or problems_text([text for _, text in problems]))
         else:
             self._say(headline)
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """Messages shown under fields need height the dialog may not have had: grow to fit
+        rather than squash the fields (wrapping labels do not ask a shown window to grow)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
+            else layout.sizeHint().height()
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def show_field_problem(self, field: str, text: str) -> None:
         """One field's message as it is typed (the summary under the form is left alone)."""
