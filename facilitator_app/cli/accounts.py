@@ -14,10 +14,17 @@ import sys
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
+from facilitator_app.cli.common import (
+    Subcommands,
+    UsageError,
+    date_arg,
+    exported,
+    set_handler,
+    write_rows,
+)
 from facilitator_app.domain.access import Role
 from facilitator_app.domain.dates import format_uk_date
-from facilitator_app.render.tabular import write_csv, write_table
+from facilitator_app.render.tabular import write_table
 from facilitator_app.services.accounts import (
     add_user,
     change_password,
@@ -182,15 +189,7 @@ def _audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
                        occurred_from=args.start, occurred_to=args.end)
     total, rows = search_audit(ctx.new_uow(), query, limit=args.limit)
     cells = [_audit_cells(r) for r in rows]
-    out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
-    try:
-        if args.format == "csv":
-            write_csv(AUDIT_HEADERS, cells, out)
-        else:
-            write_table(AUDIT_HEADERS, (6, 19, 12, 14, 14, 36, 40), cells, out)
-    finally:
-        if args.out:
-            out.close()
+    write_rows(args.format, AUDIT_HEADERS, (6, 19, 12, 14, 14, 36, 40), cells, args.out)
     print(f"{len(rows):,} of {total:,} matching entries.", file=sys.stderr)
     if args.out:
         exported(ctx, "audit_trail", len(rows), args.out, identifiable=False)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain.dates import parse_date
+from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.audit import (
     AGGREGATE_EXPORT_WARNING,
     IDENTIFIABLE_EXPORT_WARNING,
@@ -53,3 +55,16 @@ def exported(ctx: AppContext, what: str, rows: int, path: Path, *, identifiable:
         note_export(ctx.new_uow(), what, rows, path.suffix or "text", identifiable=identifiable)
     warning = IDENTIFIABLE_EXPORT_WARNING if identifiable else AGGREGATE_EXPORT_WARNING
     print(f"Warning: {warning}", file=sys.stderr)
+
+
+def write_rows(fmt: str, headers: Sequence[str], widths: Sequence[int],
+               rows: Iterable[Sequence[str]], out: Path | None) -> int:
+    """Rows as a terminal table or CSV (``fmt``), to the file ``out`` or else stdout."""
+    stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    try:
+        if fmt == "csv":
+            return write_csv(headers, rows, stream)
+        return write_table(headers, widths, rows, stream)
+    finally:
+        if out:
+            stream.close()

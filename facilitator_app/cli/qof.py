@@ -8,13 +8,20 @@ from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli.checks import qof_year_arg
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
+from facilitator_app.cli.common import (
+    Subcommands,
+    UsageError,
+    date_arg,
+    exported,
+    set_handler,
+    write_rows,
+)
 from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.money import format_pounds
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.qof.rules import NoRulesForYear
-from facilitator_app.render.tabular import write_csv, write_table
+from facilitator_app.render.tabular import write_table
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.patients import PatientNotFound, find_patient_id
 from facilitator_app.services.qof import outstanding_patients, patient_qof
@@ -85,15 +92,7 @@ def _outstanding(ctx: AppContext, args: argparse.Namespace) -> int:
                 for p in outstanding_patients(ctx.new_uow(), args.year, ctx.today(),
                                               practice_code=args.practice,
                                               indicator_id=args.indicator, as_of=args.as_of))
-        out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
-        try:
-            if args.format == "csv":
-                count = write_csv(headers, rows, out)
-            else:
-                count = write_table(headers, (8, 12, 28, 13, 30, 40), rows, out)
-        finally:
-            if args.out:
-                out.close()
+        count = write_rows(args.format, headers, (8, 12, 28, 13, 30, 40), rows, args.out)
     except (UnknownPractice, NoRulesForYear) as exc:
         raise UsageError(str(exc)) from None
     except KeyError:

@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
+from facilitator_app.cli.common import (
+    Subcommands,
+    UsageError,
+    date_arg,
+    exported,
+    set_handler,
+    write_rows,
+)
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.signposting import (
@@ -17,7 +24,6 @@ from facilitator_app.domain.signposting import (
     ServiceCategory,
     SignpostOutcome,
 )
-from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.caseload import UnknownPractice
 from facilitator_app.services.patients import PatientNotFound, find_patient_id
 from facilitator_app.services.signposting import (
@@ -166,15 +172,7 @@ def _signpost_due(ctx: AppContext, args: argparse.Namespace) -> int:
               r.service_name, CATEGORY_LABELS[ServiceCategory(r.category)],
               format_uk_date(r.signposted_on),
               OUTCOME_LABELS[SignpostOutcome(r.outcome)] if r.outcome else ""] for r in rows)
-    out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
-    try:
-        if args.format == "csv":
-            write_csv(DUE_HEADERS, cells, out)
-        else:
-            write_table(DUE_HEADERS, DUE_WIDTHS, cells, out)
-    finally:
-        if args.out:
-            out.close()
+    write_rows(args.format, DUE_HEADERS, DUE_WIDTHS, cells, args.out)
     print(f"{len(rows):,} signpostings to follow up", file=sys.stderr)
     if args.out:
         exported(ctx, "signposting_due", len(rows), args.out, identifiable=True)
