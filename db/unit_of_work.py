@@ -24,7 +24,7 @@ from db.queries.qof import SqlQofQueries
 from db.queries.register import SqlRegisterQueries
 from db.queries.signposting import SqlSignpostingQueries
 from db.queries.worklist import SqlWorklistQueries
-from facilitator_app.domain.access import Actor
+from facilitator_app.domain.access import AccessDenied, Actor
 from facilitator_app.services.accounts import AccountStore, KeySlots
 from facilitator_app.services.audit import AuditLog
 from facilitator_app.services.budget import BudgetQueries
@@ -96,7 +96,19 @@ class SqlAlchemyUnitOfWork:
         self.demo = SqlDemoWriter(self.session)
         self.imports = SqlImportWriter(self.session)
         self.checks = SqlCheckWriter(self.session)
+        if self.actor is not None:
+            self._still_signed_in(self.actor)
         return self
+
+    def _still_signed_in(self, actor: Actor) -> None:
+        """An account switched off or given another role since sign-in stops working at once,
+        in every open session (a shared PostgreSQL register has several)."""
+        account = self.accounts.by_username(actor.username)
+        if account is None or not account.active or account.id != actor.user_id \
+                or account.role is not actor.role or account.practice_code != actor.practice_code:
+            self.session.close()
+            raise AccessDenied("Your account was switched off or changed since you signed in: "
+                               "sign in again.")
 
     def __exit__(
         self,

@@ -155,6 +155,17 @@ class AppContext:
         note_rules_fingerprint(self.new_uow(), rules_fingerprint())
         return self.actor
 
+    def confirm_identity(self, password: str) -> bool:
+        """The idle lock asks the signed-in user for their password again. A wrong one is
+        audited and refused, but does not sign them out: their background work carries on."""
+        if self.actor is None:
+            raise NotOpen("No one is signed in.")
+        try:
+            authenticate(self.new_uow(), self.actor.username, password)
+        except SignInFailed:
+            return False
+        return True
+
     def sign_out(self) -> None:
         """Forget the user; an encrypted register is closed and its key dropped."""
         self.actor = None

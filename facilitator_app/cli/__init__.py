@@ -42,6 +42,7 @@ from facilitator_app.cli.common import (
     UsageError,
     date_arg,
     exported,
+    listed,
     set_handler,
 )
 from facilitator_app.domain.access import AccessDenied
@@ -277,7 +278,7 @@ def _register_list(ctx: AppContext, args: argparse.Namespace) -> int:
             print(f"{count:,} patients written to {args.out}", file=sys.stderr)
             exported(ctx, "register", count, args.out, identifiable=True)
         else:
-            _write(args.format, rows, sys.stdout)
+            listed(ctx, "register", _write(args.format, rows, sys.stdout))
     except UnknownPractice as exc:
         raise UsageError(str(exc)) from None
     return 0

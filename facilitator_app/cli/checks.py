@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TextIO
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
+from facilitator_app.cli.common import (
+    Subcommands,
+    UsageError,
+    date_arg,
+    exported,
+    listed,
+    set_handler,
+)
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.render.tabular import write_csv, write_table
 from facilitator_app.services.worklist import (
@@ -93,7 +100,7 @@ def _checks_due(ctx: AppContext, args: argparse.Namespace) -> int:
                 with args.out.open("w", encoding="utf-8") as out:
                     count = _write_text(fmt, query, rows, out)
             else:
-                _write_text(fmt, query, rows, sys.stdout)
+                listed(ctx, "worklist", _write_text(fmt, query, rows, sys.stdout))
                 return 0
     except UnknownPractice as exc:
         raise UsageError(str(exc)) from None

@@ -16,6 +16,7 @@ from facilitator_app.services.audit import (
     AGGREGATE_EXPORT_WARNING,
     IDENTIFIABLE_EXPORT_WARNING,
     note_export,
+    record,
 )
 
 # argparse's subparsers object has a private type, generic only to the type checker.
@@ -55,6 +56,14 @@ def exported(ctx: AppContext, what: str, rows: int, path: Path, *, identifiable:
         note_export(ctx.new_uow(), what, rows, path.suffix or "text", identifiable=identifiable)
     warning = IDENTIFIABLE_EXPORT_WARNING if identifiable else AGGREGATE_EXPORT_WARNING
     print(f"Warning: {warning}", file=sys.stderr)
+
+
+def listed(ctx: AppContext, what: str, rows: int) -> None:
+    """A list of patients printed to the terminal (where ``> file`` may catch it) is audited
+    as a listing, as a file written is audited as an export."""
+    with ctx.new_uow() as uow:
+        record(uow, "list", what, rows=rows)
+        uow.commit()
 
 
 def write_rows(fmt: str, headers: Sequence[str], widths: Sequence[int],

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from facilitator_app.bootstrap import AppContext
-from facilitator_app.cli.common import Subcommands, UsageError, date_arg, exported, set_handler
+from facilitator_app.cli.common import (
+    Subcommands,
+    UsageError,
+    date_arg,
+    exported,
+    listed,
+    set_handler,
+)
 from facilitator_app.domain.dates import format_uk_date
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.render.tabular import write_csv, write_table
@@ -106,6 +113,7 @@ def _list(ctx: AppContext, args: argparse.Namespace) -> int:
             count = (write_csv(HEADERS, rows, sys.stdout) if args.format == "csv"
                      else write_table(HEADERS, WIDTHS, rows, sys.stdout))
             print(_open_text(count), file=sys.stderr)
+            listed(ctx, "follow_ups", count)
     except UnknownPractice as exc:
         raise UsageError(str(exc)) from None
     return 0

@@ -13,6 +13,7 @@ from facilitator_app.cli.common import (
     UsageError,
     date_arg,
     exported,
+    listed,
     set_handler,
     write_rows,
 )
@@ -98,6 +99,8 @@ def _outstanding(ctx: AppContext, args: argparse.Namespace) -> int:
     except KeyError:
         raise UsageError(f"No indicator {args.indicator} in QOF {args.year.label}") from None
     print(f"{count:,} patients outstanding.", file=sys.stderr)
+    if not args.out:
+        listed(ctx, "qof_outstanding", count)
     if args.out:
         exported(ctx, "qof_outstanding", count, args.out, identifiable=True)
     return 0

@@ -13,6 +13,7 @@ from facilitator_app.cli.common import (
     UsageError,
     date_arg,
     exported,
+    listed,
     set_handler,
     write_rows,
 )
@@ -176,6 +177,8 @@ def _signpost_due(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"{len(rows):,} signpostings to follow up", file=sys.stderr)
     if args.out:
         exported(ctx, "signposting_due", len(rows), args.out, identifiable=True)
+    else:
+        listed(ctx, "signposting_due", len(rows))
     return 0
 
 

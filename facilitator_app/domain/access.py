@@ -136,6 +136,9 @@ class Actor:
         self.require(permission)
         if not self.role.practice_bound:
             return requested
+        if self.practice_code is None:  # fail closed: None would mean every practice
+            raise AccessDenied(f"Your account ({self.role.label}) has no practice set: ask "
+                               "your administrator to set it.")
         if requested is not None and requested != self.practice_code:
             raise AccessDenied(
                 f"Your account ({self.role.label}) covers practice {self.practice_code} only."

@@ -128,8 +128,10 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Actor:
             if account is None:
                 _DUMMY.verify_quietly(password)  # the same time whether or not the name exists
             uow.actor = None
+            # a user name only when it is one: a password typed into the wrong box, or a
+            # patient's name, must not be kept for ever in the trail
             audit.record(uow, "sign_in_failed", "user", account.id if account else None,
-                         username=username[:60])
+                         username=account.username if account else "(not an account)")
             uow.commit()
             raise SignInFailed(SIGN_IN_FAILED)
         actor = Actor(account.id, account.username, account.role, account.practice_code)

@@ -285,7 +285,8 @@ def complete_follow_up(uow: UnitOfWork, follow_up_id: int, done_on: date, outcom
         if not uow.follow_ups.complete(follow_up_id, done_on, outcome, expected_version):
             raise FollowUpChanged()
         audit.record(uow, "update", "follow_up", follow_up_id,
-                     before={"done_on": None}, after={"done_on": done_on, "outcome": outcome})
+                     before={"done_on": None}, after={"done_on": done_on,
+                                                         "outcome_chars": len(outcome)})
         uow.commit()
 
 

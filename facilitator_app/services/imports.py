@@ -17,7 +17,6 @@ check recorded on the form gets.
 from __future__ import annotations
 
 import csv
-import getpass
 import hashlib
 import io
 import time
@@ -301,7 +300,7 @@ def import_file(
         before = tuple((when, who) for when, who, _ in writer.imports_of(sha256))
         token.raise_if_cancelled()
         if not dry_run:
-            writer.record_import(kind.value, path.name, sha256, imported_by or _who(), count,
+            writer.record_import(kind.value, path.name, sha256, imported_by or _who(uow), count,
                                  added, updated, unchanged)
             audit.record(uow, "import", kind.value, sha256=sha256, rows=count, added=added,
                          updated=updated, unchanged=unchanged, follow_ups=follow_ups)
@@ -342,12 +341,9 @@ def _flag_abnormal(writer: ImportWriter, today: date) -> int:
     return len(follow_ups)
 
 
-def _who() -> str:
-    """Until local accounts exist (a later issue), the operating-system user imported it."""
-    try:
-        return getpass.getuser()
-    except OSError:
-        return "unknown"
+def _who(uow: UnitOfWork) -> str:
+    """The signed-in account that imported it."""
+    return uow.actor.username if uow.actor else "unknown"
 
 
 def _finish(report: ImportReport, started: float, **changes: Any) -> ImportReport:

@@ -458,6 +458,7 @@ def note_letters(uow: UnitOfWork, patient_ids: Sequence[int], kind: LetterKind) 
     """One audit entry per letter written, in one transaction, once the files exist."""
     with uow:
         for patient_id in patient_ids:
+            require_patient(uow, Permission.PRINT_LETTERS, patient_id)
             audit.record(uow, "letter", "patient", patient_id, kind=kind.value)
         uow.commit()
 

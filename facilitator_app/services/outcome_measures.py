@@ -104,7 +104,8 @@ def record_measure(uow: UnitOfWork, patient_id: int, measure: Measure,
         audit.record(uow, "create", "patient", patient_id, part="questionnaire",
                      after={"measure": measure.value, "completed_on": completed_on,
                             "score": score.score, "risk_flag": score.risk_flag,
-                            "risk_action": risk_action.strip(), "self_completed": self_completed})
+                            "risk_action_recorded": bool(risk_action.strip()),
+                            "self_completed": self_completed})
         uow.commit()
     return MeasureSaved(measure_id, chosen, score)
 
@@ -114,6 +115,8 @@ def measure_history(uow: UnitOfWork, patient_id: int) -> dict[Measure, list[Meas
     with uow:
         require_patient(uow, Permission.VIEW_RECORD, patient_id)
         rows = uow.care.measures_of_patient(patient_id)
+        audit.record(uow, "view", "patient", patient_id, part="questionnaires")
+        uow.commit()
     history: dict[Measure, list[MeasureRow]] = {}
     for row in sorted(rows, key=lambda r: (r.completed_on, r.id)):
         history.setdefault(Measure(row.measure), []).append(row)

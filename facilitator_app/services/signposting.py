@@ -244,7 +244,10 @@ def patient_signpostings(uow: UnitOfWork, patient_id: int,
                          since: date | None = None) -> list[SignpostingView]:
     with uow:
         require_patient(uow, Permission.VIEW_RECORD, patient_id)
-        return uow.signposting.for_patient(patient_id, since)
+        found = uow.signposting.for_patient(patient_id, since)
+        audit.record(uow, "view", "patient", patient_id, part="signposting")
+        uow.commit()
+        return found
 
 
 def signpostings_due(uow: UnitOfWork, as_of: date,

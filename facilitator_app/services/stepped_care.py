@@ -206,7 +206,7 @@ def change_step(uow: UnitOfWork, episode_id: int, on: date, to_step: int, reason
         uow.care.add_step_change(episode_id, on, episode.current_step, to_step, reason.strip())
         audit.record(uow, "update", "care_episode", episode_id,
                      before={"step": episode.current_step},
-                     after={"step": to_step, "on": on, "reason": reason.strip()})
+                     after={"step": to_step, "on": on, "reason_chars": len(reason.strip())})
         uow.commit()
 
 
@@ -388,7 +388,10 @@ def episode_detail(uow: UnitOfWork, episode_id: int) -> EpisodeDetail:
 
 
 def patient_episodes(uow: UnitOfWork, patient_id: int) -> list[EpisodeDetail]:
-    """Newest first (part of the record view patient_record audits)."""
+    """Newest first; audited as a view of the patient's care."""
     with uow:
         require_patient(uow, Permission.VIEW_RECORD, patient_id)
-        return [_detail(uow, e) for e in uow.care.episodes_for(patient_id)]
+        details = [_detail(uow, e) for e in uow.care.episodes_for(patient_id)]
+        audit.record(uow, "view", "patient", patient_id, part="care")
+        uow.commit()
+        return details

@@ -95,8 +95,16 @@ def test_services_write_a_verifiable_chain_on_both_databases(ctx: AppContext) ->
 def test_the_database_refuses_to_change_or_delete_audit_entries(ctx: AppContext) -> None:
     with cast(SqlAlchemyUnitOfWork, ctx.new_uow()) as uow:
         assert uow.session.scalar(select(AuditEvent.id).limit(1)) is not None
-        for sql in ("UPDATE audit_event SET detail = 'x'", "DELETE FROM audit_event"):
+        postgres = uow.session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+        for sql in ("UPDATE audit_event SET detail = 'x'", "DELETE FROM audit_event",
+                    *(["TRUNCATE audit_event"] if postgres else [])):
             with pytest.raises(DBAPIError, match="append-only"):
+                uow.session.execute(text(sql))
+            uow.session.rollback()
+        # nor can the head be moved back or removed to hide entries cut off the end
+        for sql in ("UPDATE audit_head SET last_event_id = 0", "DELETE FROM audit_head",
+                    *(["TRUNCATE audit_head"] if postgres else [])):
+            with pytest.raises(DBAPIError, match="only moves forward"):
                 uow.session.execute(text(sql))
             uow.session.rollback()
 

@@ -122,6 +122,7 @@ def test_the_idle_lock_hides_the_window_until_the_password_is_given(
     assert lock is not None and not window.tabs.isVisible()
     lock.password.setText("not it")
     assert not lock.save() and window.lock_dialog is lock
+    assert register.actor is not None  # a wrong password does not sign them out
     lock.password.setText(ADMIN_PASSWORD)
     lock._save_clicked()
     assert window.lock_dialog is None and window.tabs.isVisible()

@@ -107,6 +107,7 @@ class LockDialog(FormDialog):
                        f"{self.username}, enter your password to carry on.")
         self.password = password_box("Password")
         self.add_field("&Password:", "password", self.password)
+        self._confirmed = False
         for button in self.buttons.buttons():
             if button is not self.save_button:
                 button.setText("&Quit Facilitator")
@@ -114,12 +115,20 @@ class LockDialog(FormDialog):
         self.password.setFocus()
 
     def save(self) -> bool:
-        return self._attempt(lambda: self._ctx.sign_in(self.username, self.password.text()))
+        if not self._attempt(lambda: self._ctx.confirm_identity(self.password.text())):
+            return False
+        if self._confirmed:
+            return True
+        self.password.clear()
+        self.show_problems([("password", "That is not the password.")])
+        return False
+
+    def _saved(self, result: object) -> None:
+        self._confirmed = result is True
 
     def _explain(self, exc: Exception) -> bool:
-        if isinstance(exc, AccessDenied):
-            self.password.clear()
-            self.show_problems([("password", "That is not the password.")])
+        if isinstance(exc, AccessDenied):  # switched off meanwhile: only Quit is left
+            self.refuse(str(exc))
             return True
         return False
 

@@ -70,23 +70,49 @@ def _chain_existing_entries() -> None:
     bind.execute(sa.insert(head).values(id=1, last_event_id=last_id, last_hash=prev))
 
 
+_FORWARD_ONLY = "audit_head only moves forward"
+
+
 def _forbid_update_and_delete() -> None:
+    """Entries cannot be changed, deleted or truncated; the head cannot be deleted or moved
+    back (which would hide entries cut off the end)."""
     if op.get_bind().dialect.name == 'sqlite':
         for verb in ('UPDATE', 'DELETE'):
             op.execute(f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON "
                        f"audit_event BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END")
+        op.execute("CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head "
+                   "WHEN coalesce(NEW.last_event_id, 0) < coalesce(OLD.last_event_id, 0) "
+                   f"BEGIN SELECT RAISE(ABORT, '{_FORWARD_ONLY}'); END")
+        op.execute("CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head "
+                   f"BEGIN SELECT RAISE(ABORT, '{_FORWARD_ONLY}'); END")
     else:
         op.execute("CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$ BEGIN "
                    f"RAISE EXCEPTION '{_APPEND_ONLY}'; END $$ LANGUAGE plpgsql")
         op.execute("CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON "
                    "audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()")
+        op.execute("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()")
+        op.execute("CREATE FUNCTION audit_head_forward_only() RETURNS trigger AS $$ BEGIN "
+                   "IF TG_OP <> 'UPDATE' OR coalesce(NEW.last_event_id, 0) "
+                   "< coalesce(OLD.last_event_id, 0) THEN "
+                   f"RAISE EXCEPTION '{_FORWARD_ONLY}'; END IF; RETURN NEW; END $$ "
+                   "LANGUAGE plpgsql")
+        op.execute("CREATE TRIGGER audit_head_forward_only BEFORE UPDATE OR DELETE ON "
+                   "audit_head FOR EACH ROW EXECUTE FUNCTION audit_head_forward_only()")
+        op.execute("CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_head_forward_only()")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
-        op.execute("DROP TRIGGER audit_event_no_update")
-        op.execute("DROP TRIGGER audit_event_no_delete")
+        for trigger in ("audit_event_no_update", "audit_event_no_delete",
+                        "audit_head_forward_only", "audit_head_no_delete"):
+            op.execute(f"DROP TRIGGER {trigger}")
     else:
+        op.execute("DROP TRIGGER audit_head_no_truncate ON audit_head")
+        op.execute("DROP TRIGGER audit_head_forward_only ON audit_head")
+        op.execute("DROP FUNCTION audit_head_forward_only()")
+        op.execute("DROP TRIGGER audit_event_no_truncate ON audit_event")
         op.execute("DROP TRIGGER audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION audit_event_append_only()")
     op.drop_table('app_setting')
