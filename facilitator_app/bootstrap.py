@@ -29,10 +29,12 @@ from db.encryption import (
     NoKeySlots,
     SqlCipherSlots,
     WrongCredentials,
+    encrypt_backups,
     encrypt_in_place,
     is_blank,
     is_plain_sqlite,
     new_database_key,
+    rekey_database,
     slot_file_for,
 )
 from db.engine import DatabaseUrlError, make_engine, make_session_factory, resolve_url
@@ -113,19 +115,27 @@ class AppContext:
         if self.encrypt_new and self._slots is not None and not self.encrypted:
             key = new_database_key()
             blank = not self.is_open
-            if not blank:  # a plain register from before accounts existed
-                self._dispose()
-                encrypt_in_place(self._database_path(), key)
+            # The slot first: from the moment the file is encrypted, something opens it.
             self._slots.seal(username, password, key, self.cost)
-            try:
-                self._open(key)
-            except BaseException:
-                self._dispose()
-                self._slots.path.unlink(missing_ok=True)
-                if blank:
+            if blank:
+                try:
+                    self._open(key)
+                except BaseException:  # nothing was ever written: leave no half register
+                    self._dispose()
+                    self._slots.path.unlink(missing_ok=True)
                     self._database_path().unlink(missing_ok=True)
-                raise
-            self._keys = SqlCipherSlots(self._slots, key, self.cost)
+                    raise
+            else:  # a plain register from before accounts existed, and its backups
+                self._dispose()
+                try:
+                    encrypt_in_place(self._database_path(), key)
+                except BaseException:
+                    if is_plain_sqlite(self._database_path()):  # still the plain register
+                        self._slots.path.unlink(missing_ok=True)
+                    raise
+                self._open(key)
+                encrypt_backups(self._database_path().parent / "backups", key, self._slots)
+            self._keys = self._slot_keeper(key)
         elif not self.is_open:
             self._open(None)
         self.actor = create_first_administrator(self.new_uow(), username, display_name,
@@ -142,8 +152,16 @@ class AppContext:
             except WrongCredentials:
                 log.info("sign-in refused: no key slot opened")
                 raise SignInFailed(SIGN_IN_FAILED) from None
-            self._open(key)
-            self._keys = SqlCipherSlots(self._slots, key, self.cost)
+            try:
+                self._open(key)
+            except DatabaseUnavailable:
+                if not self._slots.pending.exists():
+                    raise
+                # a re-key was cut off after the database took the new key: finish it
+                key = self._slots.open_slot(username, password, pending=True)
+                self._open(key)
+                self._slots.finish_rekey()
+            self._keys = self._slot_keeper(key)
             opened_here = True
         self.actor = None
         try:
@@ -171,6 +189,26 @@ class AppContext:
         self.actor = None
         if self.encrypted:
             self._dispose()
+
+    def _slot_keeper(self, key: bytes) -> SqlCipherSlots:
+        assert self._slots is not None
+        return SqlCipherSlots(self._slots, key, self.cost, self._rekey)
+
+    def _rekey(self) -> bytes:
+        """A new database key, after an account was switched off or a password changed: the
+        old key (in any copy of the slot file, or a leaver's memory) no longer opens the
+        register. Backups made before keep the key and slots they were made with."""
+        assert self._engine is not None and self._slots is not None
+        self._engine.dispose()  # no pooled connection may hold the old key
+        pooled = self._engine.raw_connection()
+        try:
+            key = rekey_database(pooled.driver_connection, self._slots)
+        finally:
+            pooled.close()
+        self._dispose()
+        self._open(key)
+        self._keys = self._slot_keeper(key)
+        return key
 
     def backups(self) -> DatabaseBackups:
         """Making and restoring backups by hand is the administrator's. Raises AccessDenied,

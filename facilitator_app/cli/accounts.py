@@ -170,6 +170,9 @@ def _change_password(ctx: AppContext, args: argparse.Namespace) -> int:
 def _set_active(ctx: AppContext, args: argparse.Namespace) -> int:
     set_user_active(ctx.new_uow(), args.username, args.active)
     print(f"{args.username} is now {'active' if args.active else 'switched off'}.")
+    if args.active and ctx.encrypted:
+        print(f"Give them a new password before they sign in: facilitator-app users password "
+              f"{args.username}")
     return 0
 
 

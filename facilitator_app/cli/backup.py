@@ -10,6 +10,7 @@ from facilitator_app.bootstrap import AppContext
 from facilitator_app.cli.common import Subcommands, UsageError, set_handler
 from facilitator_app.services.audit import note_export, note_restore
 from facilitator_app.services.backup import (
+    SAFETY_PREFIX,
     BackupNotPossible,
     InvalidBackup,
     backup_name,
@@ -76,8 +77,7 @@ def _restore(ctx: AppContext, args: argparse.Namespace) -> int:
         if backups.has_patients() and not args.force:
             raise UsageError("This register holds patients: restoring would replace them. "
                              "Add --force to go ahead (a copy of it is kept first).")
-        safety = backups.folder / (
-            "before-restore-" + backup_name(datetime.now()))
+        safety = backups.folder / (SAFETY_PREFIX + backup_name(datetime.now()))
         info = backups.restore_from(args.file, safety if backups.has_patients() else None)
     except BackupNotPossible as exc:
         print(exc)

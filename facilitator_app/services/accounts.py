@@ -82,6 +82,10 @@ class KeySlots(Protocol):
 
     def remove_slot(self, username: str) -> None: ...
 
+    def rekey(self) -> None:
+        """A new database key sealed to every remaining slot (after the change committed)."""
+        ...
+
 
 class AccountProblem(ValueError):
     """A new account or password cannot be accepted; the message names the field."""
@@ -113,8 +117,7 @@ def create_first_administrator(uow: UnitOfWork, username: str, display_name: str
         actor = Actor(user_id, username, Role.ADMINISTRATOR)
         uow.actor = actor
         audit.record(uow, "create", "user", user_id, after=_state(uow, username))
-        uow.keys.add_slot(username, password)
-        uow.commit()
+        uow.commit()  # (an encrypting first run sealed the slot before the file existed)
         return actor
 
 
@@ -158,9 +161,9 @@ def add_user(uow: UnitOfWork, username: str, display_name: str, role: Role,
         user_id = uow.accounts.add(username, display_name, role, practice_code,
                                    cost.hasher().hash(password))
         audit.record(uow, "create", "user", user_id, after=_state(uow, username))
-        uow.keys.add_slot(username, password)
         uow.commit()
-        return user_id
+    uow.keys.add_slot(username, password)  # once the account exists
+    return user_id
 
 
 def change_password(uow: UnitOfWork, username: str, new_password: str,
@@ -178,6 +181,9 @@ def change_password(uow: UnitOfWork, username: str, new_password: str,
         account = uow.accounts.by_username(username)
         if account is None:
             raise AccountProblem(f"user name: no account '{username}'.")
+        if not account.active:
+            raise AccountProblem(f"user name: '{username}' is switched off; switch the "
+                                 "account on first.")
         stored = uow.accounts.password_hash(account.id)
         if own and not actor.can(Permission.MANAGE_USERS) and (
                 current_password is None or stored is None
@@ -185,12 +191,18 @@ def change_password(uow: UnitOfWork, username: str, new_password: str,
             raise AccountProblem("current password: that is not your current password.")
         uow.accounts.set_password_hash(account.id, cost.hasher().hash(new_password))
         audit.record(uow, "change_password" if own else "reset_password", "user", account.id)
-        uow.keys.add_slot(username, new_password)
         uow.commit()
+    # A fresh key pair sealed with the new password, then a new database key: the old
+    # password no longer opens the register, even from a copy of the old slot file.
+    uow.keys.add_slot(username, new_password)
+    uow.keys.rekey()
 
 
 def set_user_active(uow: UnitOfWork, username: str, active: bool) -> None:
-    """Switching an account off keeps its audit history; its key slot is removed at once."""
+    """Switching an account off keeps its audit history; its key slot is removed and the
+    register re-keyed at once, so the old password opens nothing. Switched on again, the
+    account needs a new password (``change_password``) before it can sign in to an encrypted
+    register."""
     actor = require(uow, Permission.MANAGE_USERS)
     if username == actor.username and not active:
         raise AccountProblem("user name: you cannot switch off your own account.")
@@ -202,9 +214,10 @@ def set_user_active(uow: UnitOfWork, username: str, active: bool) -> None:
         uow.accounts.set_active(account.id, active)
         audit.record(uow, "update", "user", account.id, before=before,
                      after=_state(uow, username))
-        if not active:
-            uow.keys.remove_slot(username)
         uow.commit()
+    if not active:
+        uow.keys.remove_slot(username)
+        uow.keys.rekey()
 
 
 def list_users(uow: UnitOfWork) -> list[UserAccount]:

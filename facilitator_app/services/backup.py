@@ -21,6 +21,7 @@ from typing import Protocol
 
 __all__ = [
     "BACKUP_GLOB",
+    "SAFETY_PREFIX",
     "BackupInfo",
     "BackupNotPossible",
     "DatabaseBackups",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 BACKUP_GLOB = "facilitator-*.sqlite3"
+SAFETY_PREFIX = "before-restore-"  # the register a restore replaced; rotated like the rest
 KEY_FILE_SUFFIX = ".keys"  # an encrypted backup's key slots, beside it (db/encryption.py)
 DAY = timedelta(days=1)
 
@@ -83,7 +85,8 @@ def rolling_backup(backups: DatabaseBackups, folder: Path, now: datetime,
     if existing and now - datetime.fromtimestamp(existing[-1].stat().st_mtime) < DAY:
         return None
     info = backups.backup_to(folder / backup_name(now))
-    for old in sorted(folder.glob(BACKUP_GLOB))[:-keep]:
-        old.unlink()
-        old.with_name(old.name + KEY_FILE_SUFFIX).unlink(missing_ok=True)
+    for pattern in (BACKUP_GLOB, SAFETY_PREFIX + BACKUP_GLOB):
+        for old in sorted(folder.glob(pattern))[:-keep]:
+            old.unlink()
+            old.with_name(old.name + KEY_FILE_SUFFIX).unlink(missing_ok=True)
     return info

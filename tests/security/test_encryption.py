@@ -168,3 +168,114 @@ def test_first_run_on_the_command_line(tmp_path: Path, monkeypatch: pytest.Monke
     assert main(["--db", db, "--user", "admin", "users", "create-admin", "again"]) == 2
     capsys.readouterr()
     assert b"SQLite format 3" not in (tmp_path / "cli.sqlite3").read_bytes()[:16]
+
+
+def _key_opens(db: Path, key: bytes) -> bool:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    conn = sqlcipher.connect(str(db))
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def test_a_leavers_old_key_file_no_longer_opens_the_register(tmp_path: Path) -> None:
+    """Switching an account off re-keys the register: a copy of the old key file (a backup's,
+    say) and the leaver's password give a key that opens only what was copied then."""
+    from db.encryption import KeySlotFile
+
+    db = tmp_path / "register.sqlite3"
+    ctx = _encrypted(db)
+    add_user(ctx.new_uow(), "leaver", "Leaver", Role.FACILITATOR, None, "leavers-password",
+             TEST_COST)
+    copied = tmp_path / "copied.keys"
+    copied.write_bytes(slot_file_for(db).read_bytes())
+    old_key = KeySlotFile(copied).open_slot("leaver", "leavers-password")
+    assert _key_opens(db, old_key)
+    set_user_active(ctx.new_uow(), "leaver", False)
+    assert not _key_opens(db, old_key)  # re-keyed
+    assert NAME.encode() not in db.read_bytes()
+    import_file(ctx.new_uow(), ImportKind.REGISTER, _register_csv(tmp_path), TODAY)  # still works
+    ctx.close()
+    again = build_context(f"sqlite:///{db}", today=lambda: TODAY, cost=TEST_COST)
+    assert again.sign_in("admin", PASSWORD).role is Role.ADMINISTRATOR  # the others still open it
+    again.close()
+
+
+def test_a_changed_password_re_keys_and_the_old_one_opens_nothing(tmp_path: Path) -> None:
+    from facilitator_app.services.accounts import change_password
+
+    db = tmp_path / "register.sqlite3"
+    ctx = _encrypted(db)
+    add_user(ctx.new_uow(), "fac", "Fac", Role.FACILITATOR, None, "first-password", TEST_COST)
+    change_password(ctx.new_uow(), "fac", "second-password", None, TEST_COST)  # admin reset
+    set_user_active(ctx.new_uow(), "fac", False)
+    from facilitator_app.services.accounts import AccountProblem
+
+    with pytest.raises(AccountProblem, match="switched off"):  # no slot for a switched-off user
+        change_password(ctx.new_uow(), "fac", "third-password!", None, TEST_COST)
+    set_user_active(ctx.new_uow(), "fac", True)
+    change_password(ctx.new_uow(), "fac", "third-password!", None, TEST_COST)
+    ctx.close()
+    for password, works in (("first-password", False), ("second-password", False),
+                            ("third-password!", True)):
+        attempt = build_context(f"sqlite:///{db}", today=lambda: TODAY, cost=TEST_COST)
+        if works:
+            attempt.sign_in("fac", password)
+        else:
+            with pytest.raises(SignInFailed):
+                attempt.sign_in("fac", password)
+        attempt.close()
+
+
+def test_a_re_key_cut_off_half_way_still_opens(tmp_path: Path) -> None:
+    """Killed after SQLCipher took the new key but before the new slots were renamed in: the
+    next sign-in finds the pending slots and finishes the job."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    from db.encryption import KeySlotFile, new_database_key
+
+    db = tmp_path / "register.sqlite3"
+    ctx = _encrypted(db)
+    key = ctx._key
+    ctx.close()
+    slots = KeySlotFile(slot_file_for(db))
+    new_key = new_database_key()
+    slots.prepare_rekey(new_key)
+    conn = sqlcipher.connect(str(db))
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")  # type: ignore[union-attr]
+    conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+    conn.close()  # ... and the process dies here
+    again = build_context(f"sqlite:///{db}", today=lambda: TODAY, cost=TEST_COST)
+    again.sign_in("admin", PASSWORD)
+    assert not slots.pending.exists() and _key_opens(db, new_key)
+    again.close()
+
+
+def test_old_plain_backups_are_encrypted_with_the_register(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    plain = build_context(f"sqlite:///{db}", today=lambda: TODAY, cost=TEST_COST,
+                          encrypt_new=False)
+    from db.backup import SqliteBackups
+
+    assert plain._engine is not None
+    with plain._factory() as session:  # type: ignore[misc]
+        session.execute(text("INSERT INTO practice (code, name, address, phone, global_id, "
+                             "version) VALUES ('A00001', :n, '', '', X'01', 1)"),
+                        {"n": NAME})
+        session.commit()
+    backup = SqliteBackups(plain._engine).backup_to(tmp_path / "backups" / "facilitator-1.sqlite3")
+    plain.close()
+    assert NAME.encode() in backup.path.read_bytes()
+    ctx = build_context(f"sqlite:///{db}", today=lambda: TODAY, cost=TEST_COST)
+    ctx.create_first_administrator("admin", "Administrator", PASSWORD)
+    assert NAME.encode() not in backup.path.read_bytes()
+    assert slot_file_for(backup.path).exists()
+    assert ctx.backups().verify(backup.path).schema_revision is not None
+    ctx.close()

@@ -198,8 +198,11 @@ class UsersDialog(QDialog):
             self.message.setText(account_problem(exc)[1] if isinstance(exc, AccountProblem)
                                  else str(exc))
             return
-        self.message.setText(f"{account.username} is now "
-                             f"{'switched off' if account.active else 'active'}.")
+        self.message.setText(
+            f"{account.username} is switched off: their password no longer opens anything."
+            if account.active else
+            f"{account.username} is active again. Give them a new password (Password…) "
+            "before they sign in.")
         self.reload()
 
 
