@@ -113,6 +113,28 @@ class Patient(Tracked, Base):
     # comparison on it, so the caseload can filter and sort 1,000,000 patients by an index.
     # Maintained by db.queries.recall.refresh_recall_anchor whenever observations change.
     core_check_oldest_on: Mapped[date | None] = mapped_column(Date)
+    # Denormalised latest dates, kept by the same refresh (db.queries.recall) in the same
+    # transaction as any write of the records they summarise. Whole-register statements (QOF,
+    # recall worklist, register size) read them from this one row instead of aggregating
+    # every patient's records; a date later than the statement's cut-off sends that one
+    # patient back to the indexed records (see db.queries.latest). Latest date ever recorded
+    # of each core check element:
+    bmi_last_on: Mapped[date | None] = mapped_column(Date)
+    blood_pressure_last_on: Mapped[date | None] = mapped_column(Date)
+    lipids_last_on: Mapped[date | None] = mapped_column(Date)
+    glucose_last_on: Mapped[date | None] = mapped_column(Date)
+    alcohol_last_on: Mapped[date | None] = mapped_column(Date)
+    smoking_last_on: Mapped[date | None] = mapped_column(Date)
+    care_plan_last_on: Mapped[date | None] = mapped_column(Date)  # element care_plan
+    # ... and of the register records (first diagnosis is the earliest ever):
+    first_diagnosis_on: Mapped[date | None] = mapped_column(Date)
+    last_diagnosis_on: Mapped[date | None] = mapped_column(Date)
+    last_remission_on: Mapped[date | None] = mapped_column(Date)
+    last_lithium_issue_on: Mapped[date | None] = mapped_column(Date)
+    last_lithium_stop_on: Mapped[date | None] = mapped_column(Date)
+    # ... and of personalised care adjustments and invitations (only patients with one recent
+    # enough are looked up):
+    last_care_adjustment_on: Mapped[date | None] = mapped_column(Date)
 
     practice: Mapped[Practice] = relationship(back_populates="patients")
 
@@ -193,8 +215,10 @@ class Observation(Tracked, Base):
     source: Mapped[str] = mapped_column(String(20), default="form")  # form, import, demo
 
     __table_args__ = (
-        # Covering index for "latest per element" and the QOF windows, read in GROUP BY order.
-        Index("ix_observation_patient_element_date", "patient_id", "element", "observed_on"),
+        # Covering index for "latest per element" (code included: the latest smoking status
+        # and the care-plan cluster are answered from the index, not the table).
+        Index("ix_observation_patient_element_date_code", "patient_id", "element",
+              "observed_on", "code"),
         UniqueConstraint("patient_id", "code", "observed_on", name="uq_observation_record"),
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.functions import FunctionElement, GenericFunction
+from sqlalchemy.types import Date
 
 
 class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
@@ -28,3 +30,16 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
 def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     first, last = (compiler.process(c, **kw) for c in element.clauses)
     return f"({last} - {first})"
+
+
+class least(GenericFunction[date]):  # noqa: N801
+    """Smallest of several non-NULL dates: LEAST() on PostgreSQL, multi-argument min() on
+    SQLite (the two differ only on NULLs: callers pass none)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"

@@ -4,11 +4,13 @@ at a time, so that 1,000,000 patients are practical."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from sqlalchemy import Table, exists, insert, select
 from sqlalchemy.orm import Session
 
+from db.bulk import copy_rows, uuid7_hex_batch, wire_date
 from db.ids import uuid7
 from db.models import (
     BudgetLine,
@@ -72,6 +74,7 @@ class SqlDemoWriter:
         ).all()
         observations = len(batch.observations)
         self._link_follow_ups(batch, ids)
+        conn = self._session.connection()
         for model, rows in (
             (SmiDiagnosis, batch.diagnoses),
             (Remission, batch.remissions),
@@ -81,10 +84,13 @@ class SqlDemoWriter:
             (FollowUp, batch.follow_ups),
         ):
             if rows:
-                self._session.execute(
-                    insert(_table(model)),
-                    [_with_patient_id(r, ids) for r in rows],
-                )
+                # the driver's bulk path with rows in wire form (db.bulk): an ORM or Core
+                # executemany converts every parameter of every row in Python
+                columns = [c for c in rows[0] if c != "patient_index"]
+                copy_rows(conn, _table(model), [*columns, "patient_id", "global_id"], (
+                    (*(_wire(r[c]) for c in columns), ids[cast(int, r["patient_index"])], gid)
+                    for r, gid in zip(rows, uuid7_hex_batch(len(rows)), strict=True)
+                ))
         return observations
 
     def _link_follow_ups(self, batch: DemoBatch, ids: Sequence[int]) -> None:
@@ -196,6 +202,14 @@ class SqlDemoWriter:
 
     def refresh_recall_anchor(self) -> None:
         refresh_recall_anchor(self._session)
+
+
+def _wire(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return wire_date(value)
+    return value
 
 
 def _with_patient_id(row: dict[str, object], ids: Sequence[int]) -> dict[str, object]:

@@ -164,7 +164,6 @@ class SqlImportWriter:
 
     def start_register(self) -> None:
         self._fresh(stage_patient, stage_event)
-        self._events_seen: set[tuple[str, str, str, date]] = set()
 
     def stage_results(self, rows: Sequence[ResultRow]) -> None:
         ids = uuid7_hex_batch(len(rows))
@@ -183,11 +182,9 @@ class SqlImportWriter:
              wire_date(r.registered_on), gid, 1, 0, 0)
             for r, gid in zip(rows, ids, strict=True)
         ))
-        events = []
-        for event in (e for r in rows for e in _events(r)):
-            if event not in self._events_seen:  # rows repeating a patient repeat their records
-                self._events_seen.add(event)
-                events.append(event)
+        # rows repeating a patient repeat their records: dropped here within the chunk, and
+        # across chunks by _add_events (a set for the whole file would grow with it)
+        events = list(dict.fromkeys(e for r in rows for e in _events(r)))
         event_ids = uuid7_hex_batch(len(events))
         copy_rows(self._session.connection(), stage_event, _EVENT_COLUMNS, (
             (nhs, kind, code, codes.SMI_CATEGORIES.get(code, kind), wire_date(on), gid, 0)
@@ -291,6 +288,7 @@ class SqlImportWriter:
             .where(stage_result.c.first, stage_result.c.existing_id.is_(None),
                    stage_result.c.observed_on >= since)
             .order_by(stage_result.c.patient_id, stage_result.c.observed_on)
+            .execution_options(yield_per=20_000)  # streamed: the caller writes as it reads
         )
 
     def add_follow_ups(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -391,6 +389,9 @@ class SqlImportWriter:
 
     def _add_events(self) -> int:
         s = self._session.connection()
+        e = stage_event.c
+        s.execute(delete(stage_event).where(e.id.not_in(
+            select(func.min(e.id)).group_by(e.nhs_number, e.kind, e.code, e.on_date))))
         pat = _table(Patient)
         s.execute(update(stage_event).values(patient_id=select(pat.c.id).where(
             pat.c.nhs_number == stage_event.c.nhs_number).scalar_subquery()))

@@ -1,36 +1,96 @@
-"""Maintains ``patient.core_check_oldest_on``, the one date per patient that recall status
-(overdue / due soon / up to date) is a comparison on. Call it in the same transaction as any
-write of observations, for the patients written."""
+"""Maintains the denormalised dates on ``patient``: the latest date of each core check element
+and of the care plan, ``core_check_oldest_on`` (the one date recall status is a comparison on),
+the first and latest dates of the register records (diagnosis, remission, lithium issue and
+stop) and the latest care adjustment. Call it in the same transaction as any write of those
+records, for the patients written; ``db.queries.latest`` explains how whole-register
+statements read them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import ColumnElement, Select, case, false, func, null, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from db.models import Observation, Patient
-from facilitator_app.domain.checks import CORE_ELEMENTS
+from db.models import (
+    CareAdjustment,
+    MedicationIssue,
+    Observation,
+    Patient,
+    Remission,
+    SmiDiagnosis,
+)
+from db.sql_functions import least
+from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 
 CORE = [e.value for e in CORE_ELEMENTS]
+KEPT_ELEMENTS = [*CORE, Element.CARE_PLAN.value]  # elements whose latest date patient keeps
+LITHIUM = "lithium"
+
+
+def element_column(element: str) -> Any:
+    """The patient column holding the latest date ever recorded of a kept element."""
+    return Patient.__table__.c[f"{element}_last_on"]
 
 
 def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = None) -> None:
-    """Set-based: for each patient, the latest date of each core element, then the oldest of
-    those, or NULL when any core element has never been recorded."""
-    latest_per_element = (
-        select(func.max(Observation.observed_on).label("last_on"))
-        .where(Observation.patient_id == Patient.id, Observation.element.in_(CORE))
-        .group_by(Observation.element)
-        .correlate(Patient)
-        .subquery("latest_per_element")
-    )
-    oldest = (
-        select(case((func.count() == len(CORE), func.min(latest_per_element.c.last_on))))
-        .select_from(latest_per_element)
-        .scalar_subquery()
-    )
-    stmt = update(Patient).values(core_check_oldest_on=oldest)
+    """Set-based, one grouped pass per source table: for each patient (all of them, or those
+    ``patient_ids`` selects) the latest date of each core element and of each register record,
+    then the recall anchor, the oldest of the six latest dates or NULL when any core element
+    has never been recorded.
+
+    A grouped subquery joined by UPDATE ... FROM (SQLite 3.33+, PostgreSQL) reads each table
+    once, where one correlated lookup per column and patient would seek an index a dozen times
+    per patient."""
+    o = Observation
+    _refresh(session, o.patient_id, o.element.in_(KEPT_ELEMENTS),
+             {element_column(e).name: func.max(case((o.element == e, o.observed_on)))
+              for e in KEPT_ELEMENTS}, patient_ids)
+    d = SmiDiagnosis
+    _refresh(session, d.patient_id, None,
+             {"first_diagnosis_on": func.min(d.diagnosed_on),
+              "last_diagnosis_on": func.max(d.diagnosed_on)}, patient_ids)
+    r = Remission
+    _refresh(session, r.patient_id, None, {"last_remission_on": func.max(r.recorded_on)},
+             patient_ids)
+    m = MedicationIssue
+    _refresh(session, m.patient_id, m.drug == LITHIUM,
+             {"last_lithium_issue_on": func.max(case((m.stopped == false(), m.issued_on))),
+              "last_lithium_stop_on": func.max(case((m.stopped == true(), m.issued_on)))},
+             patient_ids)
+
+    a = CareAdjustment
+    _refresh(session, a.patient_id, None, {"last_care_adjustment_on": func.max(a.recorded_on)},
+             patient_ids)
+
+    lasts = [element_column(e) for e in CORE]
+    all_recorded: ColumnElement[bool] = lasts[0].is_not(None)
+    for last in lasts[1:]:
+        all_recorded = all_recorded & last.is_not(None)
+    stmt = update(Patient).values(core_check_oldest_on=case((all_recorded, least(*lasts))))
     if patient_ids is not None:
         stmt = stmt.where(Patient.id.in_(patient_ids))
     session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def _refresh(session: Session, patient_id: Any, where: ColumnElement[bool] | None,
+             columns: dict[str, ColumnElement[Any]], patient_ids: Select[Any] | None) -> None:
+    """Patient columns ``columns`` (name -> aggregate over the source table, grouped by its
+    ``patient_id``, rows matching ``where``)."""
+    conditions = [] if where is None else [where]
+    scope = [] if patient_ids is None else [Patient.id.in_(patient_ids)]
+    # Whoever has a stored date but no rows left (a record deleted) goes back to NULL. Fresh
+    # rows are NULL already, so a first fill skips the lookup.
+    stored = [Patient.__table__.c[name].is_not(None) for name in columns]
+    gone = ~select(patient_id).where(patient_id == Patient.id, *conditions).exists()
+    session.execute(update(Patient).values({name: null() for name in columns})
+                    .where(or_(*stored), gone, *scope)
+                    .execution_options(synchronize_session=False))
+    agg = (select(patient_id.label("patient_id"),
+                  *[value.label(name) for name, value in columns.items()])
+           .where(*conditions, *([patient_id.in_(patient_ids)] if patient_ids is not None
+                                 else []))
+           .group_by(patient_id).subquery("agg"))
+    session.execute(update(Patient).where(Patient.id == agg.c.patient_id)
+                    .values({name: agg.c[name] for name in columns})
+                    .execution_options(synchronize_session=False))

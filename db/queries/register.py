@@ -8,73 +8,55 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Subquery, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import MedicationIssue, Patient, Practice, Remission, SmiDiagnosis
+from db.models import Patient, Practice
+from db.queries import latest
 from db.queries.patient_columns import PATIENT_LIST_COLUMNS
 from facilitator_app.domain.dates import window_start
 from facilitator_app.services.ports import RegisterEntry
 
-LITHIUM = "lithium"
 LITHIUM_WINDOW_MONTHS = 6
 
 
-def register_membership(ref: date) -> Subquery:
-    """One row per patient on the register at ``ref``: patient_id, on_mh1, on_mh2, in_remission,
+def register_columns(ref: date) -> dict[str, ColumnElement[Any]]:
+    """Per patient (correlated with ``Patient``), as of ``ref``: on_mh1, on_mh2, in_remission
     and the first and latest diagnosis dates (first_dx, last_dx; NULL for lithium only).
 
     Records dated after ``ref`` are ignored. Remission: latest remission code on or after the
     latest diagnosis code (same-day tie counts as remission). MH2: latest lithium issue within
-    the 6 months up to ``ref`` and no stop record on or after it.
+    the 6 months up to ``ref`` and no stop record on or after it. The dates come from the
+    patient row (``db.queries.latest``), so the whole register is one pass over ``patient``.
     """
-    dx = (
-        select(SmiDiagnosis.patient_id, func.max(SmiDiagnosis.diagnosed_on).label("last_dx"),
-               func.min(SmiDiagnosis.diagnosed_on).label("first_dx"))
-        .where(SmiDiagnosis.diagnosed_on <= ref)
-        .group_by(SmiDiagnosis.patient_id)
-        .subquery("dx")
-    )
-    rem = (
-        select(Remission.patient_id, func.max(Remission.recorded_on).label("last_rem"))
-        .where(Remission.recorded_on <= ref)
-        .group_by(Remission.patient_id)
-        .subquery("rem")
-    )
-    li = (
-        select(
-            MedicationIssue.patient_id,
-            func.max(case((MedicationIssue.stopped == false(), MedicationIssue.issued_on))).label(
-                "last_issue"
-            ),
-            func.max(case((MedicationIssue.stopped, MedicationIssue.issued_on))).label(
-                "last_stop"
-            ),
-        )
-        .where(MedicationIssue.drug == LITHIUM, MedicationIssue.issued_on <= ref)
-        .group_by(MedicationIssue.patient_id)
-        .subquery("li")
-    )
-    on_mh1 = dx.c.last_dx.is_not(None)
-    on_mh2 = and_(
-        li.c.last_issue >= window_start(ref, LITHIUM_WINDOW_MONTHS),
-        or_(li.c.last_stop.is_(None), li.c.last_stop < li.c.last_issue),
-    )
-    in_remission = and_(on_mh1, rem.c.last_rem.is_not(None), rem.c.last_rem >= dx.c.last_dx)
+    last_dx = latest.last_diagnosis_on(ref)
+    last_rem = latest.last_remission_on(ref)
+    last_issue = latest.last_lithium_on(ref, stopped=False)
+    last_stop = latest.last_lithium_on(ref, stopped=True)
+    on_mh1 = last_dx.is_not(None)
+    on_mh2 = and_(last_issue >= window_start(ref, LITHIUM_WINDOW_MONTHS),
+                  or_(last_stop.is_(None), last_stop < last_issue))
+    return {
+        "on_mh1": on_mh1,
+        "on_mh2": on_mh2,
+        "in_remission": and_(on_mh1, last_rem.is_not(None), last_rem >= last_dx),
+        "first_dx": latest.first_diagnosis_on(ref),
+        "last_dx": last_dx,
+    }
+
+
+def register_membership(ref: date) -> Subquery:
+    """One row per patient on the register at ``ref``: patient_id, on_mh1, on_mh2,
+    in_remission, first_dx and last_dx (see ``register_columns``)."""
+    cols = register_columns(ref)
+    flags = ("on_mh1", "on_mh2", "in_remission")
     return (
-        select(
-            Patient.id.label("patient_id"),
-            case((on_mh1, True), else_=False).label("on_mh1"),
-            case((on_mh2, True), else_=False).label("on_mh2"),
-            case((in_remission, True), else_=False).label("in_remission"),
-            dx.c.first_dx,
-            dx.c.last_dx,
-        )
-        .outerjoin(dx, dx.c.patient_id == Patient.id)
-        .outerjoin(rem, rem.c.patient_id == Patient.id)
-        .outerjoin(li, li.c.patient_id == Patient.id)
-        .where(or_(on_mh1, on_mh2))
+        select(Patient.id.label("patient_id"),
+               *[case((cols[f], True), else_=False).label(f) for f in flags],
+               cols["first_dx"].label("first_dx"), cols["last_dx"].label("last_dx"))
+        .where(or_(cols["on_mh1"], cols["on_mh2"]))
         .subquery("register")
     )
 

@@ -16,11 +16,12 @@ check recorded on the form gets.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import groupby
@@ -168,49 +169,85 @@ class _Unreadable(ValueError):
     def __init__(self, error: RowError) -> None:
         super().__init__(error.reason)
         self.error = error
+        self.sha256 = ""
 
 
 # --- reading the file ---------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without the byte-order mark Excel writes) or, failing that,
-    Windows-1252, which Excel's plain "CSV" uses on English Windows."""
-    try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise _Unreadable(RowError(line, "", "", "the file is not text (neither UTF-8 nor "
-                                   "Windows-1252): save it as CSV UTF-8")) from None
+READ_CHUNK = 1 << 20  # bytes read at a time: the file is streamed, never held whole
 
 
-def _open_rows(text: str) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
-        raise _Unreadable(RowError(1, "", "", "the file is empty or its first line is blank: "
-                                   "the first line must be the column headers"))
-    delimiter = sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+def _scan(path: Path) -> tuple[str, str]:
+    """(SHA-256 of the bytes, encoding), in one streamed pass: UTF-8 (with or without the
+    byte-order mark Excel writes) or, failing that, Windows-1252, which Excel's plain "CSV"
+    uses on English Windows. A million-row extract is never held in memory."""
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    ok = True
+    with path.open("rb") as f:
+        while chunk := f.read(READ_CHUNK):
+            digest.update(chunk)
+            if ok:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    ok = False
+        if ok:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                ok = False
+    if ok:
+        return digest.hexdigest(), "UTF-8"
+    cp1252 = codecs.getincrementaldecoder("cp1252")()
+    lines = 0
+    with path.open("rb") as f:
+        while chunk := f.read(READ_CHUNK):
+            try:
+                cp1252.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk.count(b"\n", 0, exc.start) + 1
+                error = _Unreadable(RowError(line, "", "", "the file is not text (neither UTF-8 "
+                                             "nor Windows-1252): save it as CSV UTF-8"))
+                error.sha256 = digest.hexdigest()
+                raise error from None
+            lines += chunk.count(b"\n")
+    return digest.hexdigest(), "Windows-1252"
 
-    def numbered() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(reader, start=2):
-            if any(c.strip() for c in cells):
-                yield number, cells
 
-    return delimiter, header, numbered()
+PYTHON_CODEC = {"UTF-8": "utf-8-sig", "Windows-1252": "cp1252"}
+
+
+@contextmanager
+def _open_rows(path: Path, encoding: str
+               ) -> Iterator[tuple[str, list[str], Iterator[tuple[int, list[str]]]]]:
+    """(delimiter, header, numbered non-blank rows), read from the file as it is consumed."""
+    with path.open(newline="", encoding=PYTHON_CODEC[encoding]) as f:
+        first_line = f.readline().split("\n", 1)[0].rstrip("\r")
+        if not first_line.strip():
+            raise _Unreadable(RowError(1, "", "", "the file is empty or its first line is "
+                                       "blank: the first line must be the column headers"))
+        f.seek(0)
+        delimiter = sniff_delimiter(first_line)
+        reader = csv.reader(f, delimiter=delimiter)
+        header = next(reader)
+
+        def numbered() -> Iterator[tuple[int, list[str]]]:
+            for number, cells in enumerate(reader, start=2):
+                if any(c.strip() for c in cells):
+                    yield number, cells
+
+        yield delimiter, header, numbered()
 
 
 def preview_file(kind: ImportKind, path: Path) -> ExtractPreview:
     """Header mapping and first rows, for the import dialog (reads the file, writes nothing).
     Raises ValueError when the file cannot be read as text."""
-    text, encoding = _decode(path.read_bytes())
-    delimiter, header, rows = _open_rows(text)
-    first = tuple(tuple(cells) for _, (_, cells) in zip(range(PREVIEW_ROWS), rows, strict=False))
+    _, encoding = _scan(path)
+    with _open_rows(path, encoding) as (delimiter, header, rows):
+        first = tuple(tuple(cells) for _, (_, cells) in zip(range(PREVIEW_ROWS), rows,
+                                                            strict=False))
     return ExtractPreview(kind, encoding, delimiter, map_header(kind, header), first)
 
 
@@ -231,22 +268,33 @@ def import_file(
     """Validate ``path`` completely and, if it is clean and not a dry run, apply it."""
     require(uow, Permission.IMPORT_DATA)
     started = time.perf_counter()
-    data = path.read_bytes()
-    sha256 = hashlib.sha256(data).hexdigest()
-    base = ImportReport(kind, path.name, sha256, "", "", None, dry_run=dry_run)
+    base = ImportReport(kind, path.name, "", "", "", None, dry_run=dry_run)
     try:
-        text, encoding = _decode(data)
-        delimiter, header, rows = _open_rows(text)
+        sha256, encoding = _scan(path)
+    except _Unreadable as exc:
+        return _finish(replace(base, sha256=exc.sha256), started, errors=(exc.error,))
+    base = replace(base, sha256=sha256, encoding=encoding)
+    try:
+        with _open_rows(path, encoding) as (delimiter, header, rows):
+            mapping = map_header(kind, header)
+            base = replace(base, delimiter=delimiter, mapping=mapping)
+            if not mapping.ok:
+                return _finish(base, started, errors=tuple(
+                    RowError(1, "", "", problem) for problem in mapping.problems()))
+            return _import_rows(uow, kind, path, today, base, started, header, delimiter,
+                                mapping, rows, dry_run=dry_run, imported_by=imported_by,
+                                progress=progress, cancel=cancel)
     except _Unreadable as exc:
         return _finish(base, started, errors=(exc.error,))
-    del data
-    mapping = map_header(kind, header)
-    base = replace(base, encoding=encoding, delimiter=delimiter, mapping=mapping)
-    if not mapping.ok:
-        return _finish(base, started, errors=tuple(
-            RowError(1, "", "", problem) for problem in mapping.problems()))
 
-    total_chars = max(1, len(text))
+
+def _import_rows(uow: UnitOfWork, kind: ImportKind, path: Path, today: date,
+                 base: ImportReport, started: float, header: list[str], delimiter: str,
+                 mapping: ColumnMapping, rows: Iterator[tuple[int, list[str]]], *,
+                 dry_run: bool, imported_by: str | None, progress: Progress,
+                 cancel: CancelToken | None) -> ImportReport:
+    sha256 = base.sha256
+    total_chars = max(1, path.stat().st_size)  # bytes: characters, near enough for progress
     token = cancel or CancelToken()
     with uow:
         writer = uow.imports
@@ -325,6 +373,7 @@ def _flag_abnormal(writer: ImportWriter, today: date) -> int:
     patient and date exactly as a check saved on the form is."""
     since = today - relativedelta(months=FOLLOW_UP_MONTHS)
     follow_ups: list[dict[str, Any]] = []
+    written = 0
     for (patient_id, ethnicity, observed_on), group in groupby(
         writer.new_results_since(since), key=lambda r: (r[0], r[1], r[2])
     ):
@@ -337,8 +386,12 @@ def _flag_abnormal(writer: ImportWriter, today: date) -> int:
                                "observation_id": observation_ids.get(code),
                                "action": action, "assigned_to": assignee_for(finding),
                                "due_on": due_on})
+        if len(follow_ups) >= CHUNK_ROWS:  # written as they come: memory stays flat
+            writer.add_follow_ups(follow_ups)
+            written += len(follow_ups)
+            follow_ups = []
     writer.add_follow_ups(follow_ups)
-    return len(follow_ups)
+    return written + len(follow_ups)
 
 
 def _who(uow: UnitOfWork) -> str:

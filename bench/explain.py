@@ -1,0 +1,90 @@
+"""SQLite query plans of the whole-register statements: the QOF summary and the recall worklist.
+
+    .venv/bin/python bench/explain.py DATABASE.sqlite3     # e.g. one built by `demo`
+
+Runs each use case once against the database with a listener that records the statements it
+sends, then prints ``EXPLAIN QUERY PLAN`` for every statement that reads the observation table,
+with the same parameters. No rows are printed, only plans and timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from facilitator_app.bootstrap import AppContext, build_context  # noqa: E402
+from facilitator_app.domain.dates import QofYear  # noqa: E402
+from facilitator_app.services.qof import qof_summary  # noqa: E402
+from facilitator_app.services.worklist import WorklistQuery, recall_worklist  # noqa: E402
+
+TODAY = date(2026, 11, 22)
+
+
+def captured(ctx: AppContext, run: Callable[[], object]) -> tuple[float, list[tuple[str, Any]]]:
+    statements: list[tuple[str, Any]] = []
+
+    def listen(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if "observation" in sql:
+            statements.append((sql, params))
+
+    engine = ctx._engine
+    event.listen(engine, "before_cursor_execute", listen)
+    run()
+    event.remove(engine, "before_cursor_execute", listen)
+    seconds = []
+    for _ in range(3):  # warm: best of three, after the captured run
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return min(seconds), statements
+
+
+def plan(ctx: AppContext, sql: str, params: Any) -> list[str]:
+    engine = ctx._engine
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        rows = cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    depth: dict[int, int] = {0: 0}
+    lines = []
+    for node, parent, _, detail in rows:
+        depth[node] = depth.get(parent, 0) + 1
+        lines.append("  " * depth[node] + detail)
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--sql", action="store_true", help="print the statements too")
+    args = parser.parse_args()
+    ctx = build_context(f"sqlite:///{args.database}", today=lambda: TODAY)
+    year = QofYear.containing(TODAY)
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("QOF summary", lambda: qof_summary(ctx.new_uow(), year, TODAY)),
+        ("recall worklist", lambda: sum(1 for _ in recall_worklist(
+            ctx.new_uow(), WorklistQuery(as_of=TODAY)))),
+    ]
+    for label, run in cases:
+        seconds, statements = captured(ctx, run)
+        print(f"== {label}: {seconds * 1000:.0f} ms ==")
+        for sql, params in statements:
+            if args.sql:
+                print(sql)
+            print("\n".join(plan(ctx, sql, params)))
+            print()
+    ctx.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
