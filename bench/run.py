@@ -49,7 +49,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TODAY = date(2026, 11, 22)
-DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+# The demo register uses only valid NHS numbers from the never-issued 999 test range, which holds
+# 909,091 of them: "1,000,000 patients" is run as the largest register that can be made, and
+# the targets stated at 1,000,000 are judged there (the table says so).
+LARGEST = 909_091
+DEFAULT_SIZES = (10_000, 100_000, LARGEST)
 GROUPS = ("import", "caseload", "queries", "letters", "start")
 
 # Tables each whole-register statement reads: the floor is one scan of each.
@@ -350,6 +354,9 @@ def table_rows(sizes: list[int], results: dict[int, Figures]) -> list[Row]:
         s, r = get(n, "import_results", "s"), get(n, "import_results", "rows")
         return None if s is None or not r else s * 1_000_000 / r
 
+    big = max(sizes)
+    top = LARGEST if big == LARGEST else 1_000_000  # where the "at 1,000,000" targets are judged
+    note = f" (run at {LARGEST:,})" if big == LARGEST else ""
     row("  seconds per 1,000,000 results", lambda n: fmt_s(per_million(n)),
         "< 30 s for 1,000,000 results",
         lambda _: met(all((per_million(n) or 0) < 30 for n in sizes if per_million(n))) if any(
@@ -382,8 +389,8 @@ def table_rows(sizes: list[int], results: dict[int, Figures]) -> list[Row]:
         for end in ("first", "last"):
             row(f"{label}: {end} page",
                 lambda n, key=key, end=end: fmt_ms(get(n, f"caseload_{key}", f"{end}_ms")),
-                "< 50 ms at 1,000,000",
-                at(1_000_000, lambda n, key=key, end=end:
+                f"< 50 ms at 1,000,000 {note}",
+                at(top, lambda n, key=key, end=end:
                    (v := get(n, f"caseload_{key}", f"{end}_ms")) is not None and v < 50
                    if get(n, f"caseload_{key}", f"{end}_ms") is not None else None))
         row(f"  {label}: rows", lambda n, key=key: f"{get(n, f'caseload_{key}', 'rows'):,}"
@@ -402,8 +409,8 @@ def table_rows(sizes: list[int], results: dict[int, Figures]) -> list[Row]:
                           if get(n, "cold_start_ms") is not None))
         if any(get(n, "cold_start_ms") is not None for n in sizes) else None)
     row("peak RSS, benchmark process", lambda n: f"{get(n, 'rss_mb'):,.0f} MB"
-        if get(n, "rss_mb") else "", "< 500 MB at 1,000,000",
-        at(1_000_000, lambda n: get(n, "rss_mb") < 500 if get(n, "rss_mb") else None))
+        if get(n, "rss_mb") else "", f"< 500 MB at 1,000,000 {note}",
+        at(top, lambda n: get(n, "rss_mb") < 500 if get(n, "rss_mb") else None))
     row("  of which after import", lambda n: f"{get(n, 'rss_after_import_mb'):,.0f} MB"
         if get(n, "rss_after_import_mb") else "")
     row("  of which after demo generation", lambda n: f"{get(n, 'rss_after_demo_mb'):,.0f} MB"
@@ -448,6 +455,10 @@ def main() -> int:
     if args.child:
         return child(args.patients, args.seed, args.only, args.folder, args.result)
     sizes = [args.patients] if args.patients else [int(s) for s in args.sizes.split(",")]
+    if any(n > LARGEST for n in sizes):
+        print(f"The demo register holds at most {LARGEST:,} patients (valid NHS numbers in the "
+              f"999 test range): larger sizes run at {LARGEST:,}.")
+        sizes = sorted({min(n, LARGEST) for n in sizes})
     results = {}
     for n in sizes:
         started = time.perf_counter()

@@ -60,6 +60,7 @@ from facilitator_app.domain.import_rows import RegisterRow, ResultRow, RowError
 from facilitator_app.domain.names import name_sort_key
 
 _staging = MetaData()
+CHUNK = 20_000  # rows fetched at a time from a large result
 
 stage_result = Table(
     "stage_result", _staging,
@@ -271,7 +272,8 @@ class SqlImportWriter:
             stage_result.c.first == true()))).one()
         if added or updated:
             refresh_recall_anchor(self._session, select(stage_result.c.patient_id).distinct()
-                                  .where(stage_result.c.first))
+                                  .where(stage_result.c.first),
+                                  written=frozenset({"observations"}))
         return added, updated, firsts - added - updated, total - firsts
 
     def new_results_since(self, since: date) -> Iterator[tuple[int, str, date, str, float | None,
@@ -280,7 +282,9 @@ class SqlImportWriter:
         and the new observation's id, grouped by patient and date: the input for flagging
         abnormal results."""
         obs = _table(Observation)
-        yield from self._session.execute(
+        # Core, on the connection: read as it is consumed (the caller writes follow-ups as it
+        # goes), where the ORM would load every row of a million-row import first
+        yield from self._session.connection().execute(
             select(stage_result.c.patient_id, Patient.ethnicity, stage_result.c.observed_on,
                    stage_result.c.code, stage_result.c.value, obs.c.id)
             .join(Patient, Patient.id == stage_result.c.patient_id)
@@ -288,7 +292,7 @@ class SqlImportWriter:
             .where(stage_result.c.first, stage_result.c.existing_id.is_(None),
                    stage_result.c.observed_on >= since)
             .order_by(stage_result.c.patient_id, stage_result.c.observed_on)
-            .execution_options(yield_per=20_000)  # streamed: the caller writes as it reads
+            .execution_options(yield_per=CHUNK)
         )
 
     def add_follow_ups(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -371,9 +375,9 @@ class SqlImportWriter:
             changed_patients.union(with_new_records).subquery())) or 0
         firsts = s.scalar(select(func.count()).where(stage_patient.c.first)) or 0
         if records:
-            # a new diagnosis or remission changes nobody's recall anchor, but keep it exact
-            refresh_recall_anchor(self._session, select(pat.c.id).where(pat.c.nhs_number.in_(
-                select(stage_patient.c.nhs_number))).where(pat.c.core_check_oldest_on.is_(None)))
+            # the patient row keeps the latest diagnosis, remission and lithium dates
+            refresh_recall_anchor(self._session, select(stage_event.c.patient_id).distinct()
+                                  .where(stage_event.c.is_new), written=frozenset({"register"}))
         return added, updated, firsts - added - updated, records
 
     def _add_practices(self) -> None:

@@ -2,8 +2,9 @@
 
 One statement builds a row per patient in the SMI indicator cohort with one state per
 indicator ('A' achieved, 'P:<reason>' excepted by a personalised care adjustment, 'O'
-outstanding); the summary is one GROUP BY over it, with a SUM(CASE ...) per indicator and
-state. It is the SQL twin of ``facilitator_app.domain.qof.evaluate``: a test runs both over
+outstanding), in one pass over ``patient`` (the latest dates it keeps, ``db.queries.latest``);
+the summary packs each patient's states into one integer and counts patients per practice and
+integer. It is the SQL twin of ``facilitator_app.domain.qof.evaluate``: a test runs both over
 random registers and requires the same counts, so change them together.
 
 Windows are anchored at the achievement date ``ref`` (31 March); records dated after ``cut``

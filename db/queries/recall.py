@@ -33,44 +33,50 @@ def element_column(element: str) -> Any:
     return Patient.__table__.c[f"{element}_last_on"]
 
 
-def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = None) -> None:
+SOURCES = frozenset({"observations", "register", "adjustments"})
+
+
+def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = None, *,
+                          written: frozenset[str] = SOURCES) -> None:
     """Set-based, one grouped pass per source table: for each patient (all of them, or those
-    ``patient_ids`` selects) the latest date of each core element and of each register record,
-    then the recall anchor, the oldest of the six latest dates or NULL when any core element
-    has never been recorded.
+    ``patient_ids`` selects) the latest date of each kept element with the recall anchor (the
+    oldest of the six core latest dates, NULL when any was never recorded), of each register
+    record, and of care adjustments. ``written`` names the kinds of record the caller wrote
+    (``SOURCES``); the others cannot have changed and are not recomputed.
 
     A grouped subquery joined by UPDATE ... FROM (SQLite 3.33+, PostgreSQL) reads each table
     once, where one correlated lookup per column and patient would seek an index a dozen times
     per patient."""
-    o = Observation
-    _refresh(session, o.patient_id, o.element.in_(KEPT_ELEMENTS),
-             {element_column(e).name: func.max(case((o.element == e, o.observed_on)))
-              for e in KEPT_ELEMENTS}, patient_ids)
-    d = SmiDiagnosis
-    _refresh(session, d.patient_id, None,
-             {"first_diagnosis_on": func.min(d.diagnosed_on),
-              "last_diagnosis_on": func.max(d.diagnosed_on)}, patient_ids)
-    r = Remission
-    _refresh(session, r.patient_id, None, {"last_remission_on": func.max(r.recorded_on)},
-             patient_ids)
-    m = MedicationIssue
-    _refresh(session, m.patient_id, m.drug == LITHIUM,
-             {"last_lithium_issue_on": func.max(case((m.stopped == false(), m.issued_on))),
-              "last_lithium_stop_on": func.max(case((m.stopped == true(), m.issued_on)))},
-             patient_ids)
-
-    a = CareAdjustment
-    _refresh(session, a.patient_id, None, {"last_care_adjustment_on": func.max(a.recorded_on)},
-             patient_ids)
-
-    lasts = [element_column(e) for e in CORE]
-    all_recorded: ColumnElement[bool] = lasts[0].is_not(None)
-    for last in lasts[1:]:
-        all_recorded = all_recorded & last.is_not(None)
-    stmt = update(Patient).values(core_check_oldest_on=case((all_recorded, least(*lasts))))
-    if patient_ids is not None:
-        stmt = stmt.where(Patient.id.in_(patient_ids))
-    session.execute(stmt.execution_options(synchronize_session=False))
+    assert written <= SOURCES, written
+    if "observations" in written:
+        o = Observation
+        latest: dict[str, ColumnElement[Any]] = {
+            element_column(e).name: func.max(case((o.element == e, o.observed_on)))
+            for e in KEPT_ELEMENTS}
+        core = [latest[element_column(e).name] for e in CORE]
+        all_recorded: ColumnElement[bool] = core[0].is_not(None)
+        for last in core[1:]:
+            all_recorded = all_recorded & last.is_not(None)
+        # the anchor in the same pass and the same write
+        latest["core_check_oldest_on"] = case((all_recorded, least(*core)))
+        _refresh(session, o.patient_id, o.element.in_(KEPT_ELEMENTS), latest, patient_ids)
+    if "register" in written:
+        d = SmiDiagnosis
+        _refresh(session, d.patient_id, None,
+                 {"first_diagnosis_on": func.min(d.diagnosed_on),
+                  "last_diagnosis_on": func.max(d.diagnosed_on)}, patient_ids)
+        r = Remission
+        _refresh(session, r.patient_id, None, {"last_remission_on": func.max(r.recorded_on)},
+                 patient_ids)
+        m = MedicationIssue
+        _refresh(session, m.patient_id, m.drug == LITHIUM,
+                 {"last_lithium_issue_on": func.max(case((m.stopped == false(), m.issued_on))),
+                  "last_lithium_stop_on": func.max(case((m.stopped == true(), m.issued_on)))},
+                 patient_ids)
+    if "adjustments" in written:
+        a = CareAdjustment
+        _refresh(session, a.patient_id, None,
+                 {"last_care_adjustment_on": func.max(a.recorded_on)}, patient_ids)
 
 
 def _refresh(session: Session, patient_id: Any, where: ColumnElement[bool] | None,
