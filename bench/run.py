@@ -100,6 +100,11 @@ def floor_ms(ctx: Any, tables: dict[str, str]) -> tuple[float, dict[str, float]]
     return sum(parts.values()), parts
 
 
+# The registers benchmarked are what a laptop has: SQLCipher-encrypted, with one account
+# (real argon2 cost at sign-in). The cold start paints the sign-in screen, the first window.
+BENCH_ACCOUNT = ("bench.admin", "Bench Administrator", "bench-password-only")
+
+
 def import_stage(folder: Path, patients: int, seed: int, out: Figures, reimport: bool) -> None:
     from facilitator_app.bootstrap import build_context
     from facilitator_app.domain.import_format import ImportKind
@@ -113,6 +118,7 @@ def import_stage(folder: Path, patients: int, seed: int, out: Figures, reimport:
     out["extract_rows"] = (register_rows, result_rows, results.stat().st_size)
     db = folder / "import.sqlite3"
     ctx = build_context(f"sqlite:///{db}", today=lambda: TODAY)
+    ctx.create_first_administrator(*BENCH_ACCOUNT)  # encrypted, as a laptop's register is
     steps = [("import_register", ImportKind.REGISTER, register),
              ("import_results", ImportKind.RESULTS, results)]
     if reimport:
@@ -248,6 +254,7 @@ def child(patients: int, seed: int, only: str, folder: Path, result_path: Path) 
     if wanted - {"import"}:
         db_url = f"sqlite:///{folder / 'bench.sqlite3'}"
         ctx = build_context(db_url, today=lambda: TODAY)
+        ctx.create_first_administrator(*BENCH_ACCOUNT)  # encrypted, as a laptop's register is
         summary = build_demo_register(ctx.new_uow(), patients, seed, TODAY)
         out["demo_s"] = summary.seconds
         out["demo_observations"] = summary.observations
@@ -404,7 +411,8 @@ def table_rows(sizes: list[int], results: dict[int, Figures]) -> list[Row]:
             return f"{seconds:.1f} s ({count / seconds:.0f}/s)" if seconds else ""
 
         row(label, letters)
-    row("app cold start to first paint", lambda n: fmt_ms(get(n, "cold_start_ms")), "< 2 s",
+    row("app cold start to first paint (sign-in)",
+        lambda n: fmt_ms(get(n, "cold_start_ms")), "< 2 s",
         lambda _: met(all(get(n, "cold_start_ms") < 2000 for n in sizes
                           if get(n, "cold_start_ms") is not None))
         if any(get(n, "cold_start_ms") is not None for n in sizes) else None)

@@ -5,7 +5,7 @@ chains any entries written before this version in id order, makes audit_event ap
 triggers, and adds app_setting.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from facilitator_app.domain.audit_chain import GENESIS, entry_hash
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
