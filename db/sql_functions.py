@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement, GenericFunction
@@ -43,3 +43,22 @@ class least(GenericFunction[date]):  # noqa: N801
 @compiles(least, "sqlite")
 def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class iso_date_text(FunctionElement[str]):  # noqa: N801
+    """A date as 'YYYY-MM-DD' text, '' for NULL, whatever the server's DateStyle: for packing
+    several dates into one narrow column."""
+
+    type = String()
+    inherit_cache = True
+    name = "iso_date_text"
+
+
+@compiles(iso_date_text, "sqlite")
+def _iso_date_text_sqlite(element: iso_date_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"coalesce({compiler.process(element.clauses, **kw)}, '')"  # stored as ISO text
+
+
+@compiles(iso_date_text, "postgresql")
+def _iso_date_text_postgresql(element: iso_date_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"coalesce(to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD'), '')"

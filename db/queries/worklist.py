@@ -32,7 +32,6 @@ Two ways of finding the last dates give the same answer (tests run both):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
 
@@ -43,13 +42,14 @@ from sqlalchemy.types import Date
 from db.models import CareAdjustment, Observation, Patient, Practice
 from db.queries import latest
 from db.queries.register import register_columns
-from db.sql_functions import least
+from db.sql_functions import iso_date_text, least
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 from facilitator_app.domain.qof.evaluate import INVITATION
 from facilitator_app.services.worklist import (
+    CODE_BITS,
+    STATE_CODE,
     CareAdjustmentNote,
     ElementState,
-    ElementStatus,
     WorklistRow,
     WorklistSpec,
     WorklistSummary,
@@ -61,10 +61,6 @@ NEVER_KEY = date(1, 1, 1)  # never recorded sorts before any real date
 
 Strategy = Literal["lookup", "scan"]
 
-STATES = tuple(ElementState)  # the SQL returns a state as its position here
-CODE_BITS = 4  # bits per element in the packed state column: state * 2 + needed < 16
-assert len(STATES) * 2 <= 1 << CODE_BITS
-STATE_CODE = {state: code for code, state in enumerate(STATES)}
 
 
 def _last(e: str) -> str:
@@ -189,7 +185,10 @@ class SqlWorklistQueries:
             last = facts.c[_last(e)]
             code = self._state(last, spec) * 2 + self._needed(last, spec)
             codes = codes + code * (1 << (CODE_BITS * i))
-        element_columns: list[Any] = [*(facts.c[_last(e)] for e in CORE),
+        last_done_text: ColumnElement[str] = iso_date_text(facts.c[_last(CORE[0])])
+        for e in CORE[1:]:
+            last_done_text = last_done_text.concat(",").concat(iso_date_text(facts.c[_last(e)]))
+        element_columns: list[Any] = [last_done_text.label("last_done_text"),
                                       codes.label("element_codes")]
         pca = (
             select(
@@ -241,42 +240,19 @@ class SqlWorklistQueries:
         )
         year_end = spec.year_end
         at = {key: i for i, key in enumerate(result.keys())}  # read rows by position: faster
-        elements = [(i, Element(e), at[_last(e)]) for i, e in enumerate(CORE)]
-        codes_at, outstanding_at, pca_at = at["element_codes"], at["outstanding"], at["pca_reason"]
+        dates_at, codes_at = at["last_done_text"], at["element_codes"]
+        outstanding_at, pca_at = at["outstanding"], at["pca_reason"]
         pending: WorklistRow | None = None
-        # ElementStatus is frozen, and most (element, state, date) combinations repeat across a
-        # large register: share one instance per combination instead of building six per row.
-        shared: dict[tuple[int, int, date | None], ElementStatus] = {}
-
-        def status(i: int, element: Element, code: int, last: date | None) -> ElementStatus:
-            shared[i, code, last] = found = ElementStatus(
-                element, STATES[code >> 1], last, year_end if code & 1 else None)
-            return found
-
-        mask = (1 << CODE_BITS) - 1
         for r in result:
             note = None if r[pca_at] is None else _note(r[pca_at], r[pca_at + 1], r[pca_at + 2])
             if pending is not None and pending.patient_id == r[0]:
                 if note is not None:
-                    pending = replace(pending, adjustments=(*pending.adjustments, note))
+                    pending = pending._replace(adjustments=(*pending.adjustments, note))
                 continue
             if pending is not None:
                 yield pending
-            pending = WorklistRow(
-                patient_id=r[0],
-                practice_code=r[1],
-                nhs_number=r[2],
-                family_name=r[3],
-                given_name=r[4],
-                date_of_birth=r[5],
-                elements=tuple([
-                    shared.get((i, code, r[last])) or status(i, element, code, r[last])
-                    for i, element, last in elements
-                    for code in ((r[codes_at] >> (CODE_BITS * i)) & mask,)
-                ]),
-                outstanding=r[outstanding_at],
-                adjustments=() if note is None else (note,),
-            )
+            pending = WorklistRow(r[0], r[1], r[2], r[3], r[4], r[5], r[dates_at], r[codes_at],
+                                  year_end, r[outstanding_at], () if note is None else (note,))
         if pending is not None:
             yield pending
 
