@@ -93,6 +93,13 @@ class Practice(Tracked, Base):
     patients: Mapped[list[Patient]] = relationship(back_populates="practice")
 
 
+# The caseload's recall key: the recall anchor with NULL (a core element never recorded, the
+# most overdue) as 0001-01-01. Queries must spell it exactly so (db.queries.caseload.recall_key)
+# for SQLite and PostgreSQL to answer them from the expression indexes below.
+NEVER_RECORDED_KEY = "0001-01-01"
+RECALL_KEY_SQL = f"coalesce(core_check_oldest_on, '{NEVER_RECORDED_KEY}')"
+
+
 class Patient(Tracked, Base):
     __tablename__ = "patient"
 
@@ -113,6 +120,8 @@ class Patient(Tracked, Base):
     # comparison on it, so the caseload can filter and sort 1,000,000 patients by an index.
     # Maintained by db.queries.recall.refresh_recall_anchor whenever observations change.
     core_check_oldest_on: Mapped[date | None] = mapped_column(Date)
+    # Its indexes hold it as RECALL_KEY_SQL, never-recorded as a date before any real one, so
+    # that each status, "overdue" (never, or before a cut-off) included, is one index range.
     # Denormalised latest dates, kept by the same refresh (db.queries.recall) in the same
     # transaction as any write of the records they summarise. Whole-register statements (QOF,
     # recall worklist, register size) read them from this one row instead of aggregating
@@ -141,8 +150,8 @@ class Patient(Tracked, Base):
     __table_args__ = (
         Index("ix_patient_practice_sort_name", "practice_id", "sort_name", "id"),
         Index("ix_patient_sort_name", "sort_name", "id"),
-        Index("ix_patient_practice_recall", "practice_id", "core_check_oldest_on", "id"),
-        Index("ix_patient_recall", "core_check_oldest_on", "id"),
+        Index("ix_patient_practice_recall", "practice_id", text(RECALL_KEY_SQL), "id"),
+        Index("ix_patient_recall", text(RECALL_KEY_SQL), "id"),
         Index("ix_patient_practice_dob", "practice_id", "date_of_birth", "id"),
         Index("ix_patient_dob", "date_of_birth", "id"),
         Index("ix_patient_practice_nhs", "practice_id", "nhs_number"),

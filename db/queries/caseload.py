@@ -2,19 +2,23 @@
 
 Recall status is a comparison of ``patient.core_check_oldest_on`` with two cut-off dates the
 service computes from the recall rule, so filtering and sorting by status use an index instead
-of aggregating observations for every patient on every scroll.
+of aggregating observations for every patient on every scroll. The comparisons are on
+``recall_key``, the anchor with never-recorded as a date before any real one, which is what
+the recall indexes hold: "overdue" (never recorded, or last done before the cut-off) is then
+one index range, read and counted from either end, not a scan of the whole index.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 
 from db.models import FollowUp, Patient, Practice
 from db.queries.patient_columns import PATIENT_LIST_COLUMNS
+from db.queries.recall import recall_key
 from facilitator_app.domain.checks import RecallStatus
 from facilitator_app.domain.names import search_prefix_key
 from facilitator_app.services.ports import (
@@ -70,9 +74,9 @@ class SqlCaseloadQueries:
                 conditions.append(_prefix_range(Patient.nhs_number, digits))
             else:
                 conditions.append(_prefix_range(Patient.sort_name, search_prefix_key(text)))
-        anchor = Patient.core_check_oldest_on
+        anchor = recall_key()
         if query.status is CaseloadFilter.OVERDUE:
-            conditions.append(or_(anchor.is_(None), anchor < cutoffs.overdue_before))
+            conditions.append(anchor < cutoffs.overdue_before)
         elif query.status is CaseloadFilter.DUE:
             conditions.append(
                 and_(anchor >= cutoffs.overdue_before, anchor < cutoffs.due_soon_before)
@@ -131,9 +135,8 @@ def _order(sort: CaseloadSort, descending: bool) -> list[UnaryExpression[Any]]:
         CaseloadSort.NAME: Patient.sort_name,
         CaseloadSort.NHS_NUMBER: Patient.nhs_number,
         CaseloadSort.DATE_OF_BIRTH: Patient.date_of_birth,
-        CaseloadSort.RECALL: Patient.core_check_oldest_on,
+        CaseloadSort.RECALL: recall_key(),  # never recorded, the most overdue, first
     }[sort]
     if descending:
-        # never-done (NULL) patients are the most overdue: first ascending, last descending
-        return [column.desc().nulls_last(), Patient.id.desc()]
-    return [column.asc().nulls_first(), Patient.id.asc()]
+        return [column.desc(), Patient.id.desc()]
+    return [column.asc(), Patient.id.asc()]

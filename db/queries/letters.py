@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import Session
 
 from db.models import CareAdjustment, FollowUp, Observation, Patient, Practice
+from db.queries.recall import recall_key
 from db.queries.register import register_membership
 from db.queries.versioned import flush_versioned
 from facilitator_app.domain.checks import CORE_ELEMENTS
@@ -71,8 +72,7 @@ class SqlLetterQueries:
             .join(reg, reg.c.patient_id == Patient.id)
             .where(Practice.code == practice_code, reg.c.on_mh1 == true(),
                    reg.c.in_remission == false(),
-                   or_(Patient.core_check_oldest_on.is_(None),
-                       and_(Patient.core_check_oldest_on < due_before)))
+                   recall_key() < due_before)
             .order_by(Patient.sort_name, Patient.id))
         return list(self._session.scalars(stmt))
 

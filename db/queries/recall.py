@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, null, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Date
 
 from db.models import (
+    NEVER_RECORDED_KEY,
     CareAdjustment,
     MedicationIssue,
     Observation,
@@ -26,6 +40,13 @@ from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 CORE = [e.value for e in CORE_ELEMENTS]
 KEPT_ELEMENTS = [*CORE, Element.CARE_PLAN.value]  # elements whose latest date patient keeps
 LITHIUM = "lithium"
+
+
+def recall_key() -> ColumnElement[Any]:
+    """``RECALL_KEY_SQL`` as an expression of queries: the literal is written inline, not
+    bound, since an expression index is used only for the very same expression."""
+    return func.coalesce(Patient.core_check_oldest_on,
+                         literal_column(f"'{NEVER_RECORDED_KEY}'"), type_=Date())
 
 
 def element_column(element: str) -> Any:

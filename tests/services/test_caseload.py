@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 import facilitator_app.domain.codes as codes
 from facilitator_app.bootstrap import AppContext
@@ -118,3 +119,40 @@ def test_pages_read_from_either_end_join_up(
             pieced += [r.patient_id for r in
                        caseload_page(register.new_uow(), query, TODAY, offset, size, 8)]
         assert pieced == whole, size
+
+
+@pytest.mark.parametrize("practice", [None, "A00001"])
+@pytest.mark.parametrize("status", [CaseloadFilter.OVERDUE, CaseloadFilter.DUE,
+                                    CaseloadFilter.DONE])
+def test_each_recall_status_is_one_range_of_a_recall_index(
+    register: AppContext, status: CaseloadFilter, practice: str | None
+) -> None:
+    """The count and both ends' pages of a status filter in recall order are index searches
+    (SEARCH ... USING ... INDEX ix_..._recall), never a scan of the whole index: the overdue
+    filter took 138-176 ms at 909,091 patients when it was one."""
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn: object, cursor: object, sql: str, params: object, *args: object) -> None:
+        if sql.lstrip().upper().startswith("SELECT") and "FROM patient" in sql:
+            statements.append((sql, params))
+
+    query = CaseloadQuery(status=status, sort=CaseloadSort.RECALL, practice_code=practice)
+    with register.new_uow() as uow:
+        engine = uow.session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner rightly scans tables this small")
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        total = count_caseload(register.new_uow(), query, TODAY)
+        caseload_page(register.new_uow(), query, TODAY, 0, 1, total)
+        caseload_page(register.new_uow(), query, TODAY, max(total - 1, 0), 1, total)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert total > 0 and len(statements) >= 2
+    with engine.connect() as conn:
+        for sql, params in statements:
+            plan = " / ".join(row[3] for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {sql}", params))  # type: ignore[arg-type]
+            patient_step = next(s for s in plan.split(" / ") if " patient " in f" {s} ")
+            assert patient_step.startswith("SEARCH patient USING"), plan
+            assert "_recall" in patient_step, plan

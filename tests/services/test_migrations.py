@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from db.migrate import current_revision, head_revision, upgrade_to_head
-from db.models import Base
+from db.models import RECALL_KEY_SQL, Base
 from facilitator_app.bootstrap import AppContext
 
 
@@ -16,6 +16,24 @@ def test_migrated_schema_matches_the_models(ctx: AppContext, db_url: str) -> Non
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_the_recall_indexes_hold_the_recall_key(ctx: AppContext, db_url: str) -> None:
+    """SQLite cannot reflect expression indexes, so the comparison above skips these there."""
+    engine = create_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            found = dict(conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE name LIKE 'ix_patient%recall'").all())
+        assert found == {
+            "ix_patient_recall": f"CREATE INDEX ix_patient_recall ON patient ({RECALL_KEY_SQL}, id)",
+            "ix_patient_practice_recall": "CREATE INDEX ix_patient_practice_recall ON patient "
+                                          f"(practice_id, {RECALL_KEY_SQL}, id)",
+        }
+    else:
+        indexes = {i["name"]: i for i in inspect(engine).get_indexes("patient")}
+        assert "coalesce" in str(indexes["ix_patient_recall"].get("expressions", "")).lower()
     engine.dispose()
 
 
