@@ -22,7 +22,6 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.backup import backups_for
 from db.encryption import (
     EncryptionProblem,
     KeySlotFile,
@@ -38,7 +37,6 @@ from db.encryption import (
     slot_file_for,
 )
 from db.engine import DatabaseUrlError, make_engine, make_session_factory, resolve_url
-from db.migrate import upgrade_to_head
 from db.unit_of_work import SqlAlchemyUnitOfWork
 from facilitator_app.domain.access import Actor, Permission
 from facilitator_app.domain.qof.rules import rules_fingerprint
@@ -223,6 +221,8 @@ class AppContext:
         encrypted copy to the backups folder beside the register)."""
         if self._engine is None:
             raise NotOpen("The register is locked: sign in first.")
+        from db.backup import backups_for  # with alembic: not needed before a register is open
+
         return backups_for(self._engine, self.database, self._key,
                            self._slots if self.encrypted else None)
 
@@ -236,6 +236,10 @@ class AppContext:
         return Path(self._url.database).expanduser()
 
     def _open(self, key: bytes | None) -> None:
+        # alembic takes a fifth of the start-up's imports: load it when a register is opened,
+        # after the sign-in screen is up
+        from db.migrate import upgrade_to_head
+
         assert self._url is not None
         engine = make_engine(self._url, key)
         try:

@@ -10,7 +10,6 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from facilitator_app import __version__
-from ui.main_window import MainWindow
 from ui.screens.sign_in import SignInDialog
 
 if TYPE_CHECKING:  # ui never imports the composition root at run time (it loads the adapters)
@@ -55,6 +54,8 @@ def run_gui(ctx: AppContext, demo_patients: int) -> int:
             return app.exec()
         if sign_in.exec() != QDialog.DialogCode.Accepted:
             return 0
+    from ui.main_window import MainWindow  # every screen: loaded while no one waits on it
+
     window = MainWindow(ctx)
     if probe is not None:
         window.installEventFilter(probe)

@@ -12,15 +12,17 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facilitator_app.domain.access import Permission
 from facilitator_app.domain.dates import QofYear
 from facilitator_app.domain.nhs_number import format_nhs_number
 from facilitator_app.domain.qof.evaluate import PCA_REASONS
-from facilitator_app.render.qof_pdf import write_qof_pdf
-from facilitator_app.render.xlsx import CellValue, Sheet, sheet_title, write_xlsx
 from facilitator_app.services import audit
 from facilitator_app.services.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from facilitator_app.render.xlsx import CellValue
 from facilitator_app.services.qof import (
     OutstandingPatient,
     QofSummary,
@@ -95,6 +97,10 @@ def export_qof(uow_factory: Callable[[], UnitOfWork], year: QofYear, today: date
     """Write the summary to ``path`` in the format its extension names; returns the summary.
     A partly written file is removed if anything fails. The XLSX workbook lists the patients
     outstanding per indicator only for users who may see patient lists (not commissioners)."""
+    # ReportLab and openpyxl are loaded when a file is written, not when the app starts
+    from facilitator_app.render.qof_pdf import write_qof_pdf
+    from facilitator_app.render.xlsx import Sheet, sheet_title, write_xlsx
+
     fmt = qof_format_for(path)
     uow = uow_factory()
     summary = qof_summary(uow, year, today, practice_code=practice_code, as_of=as_of)
