@@ -87,6 +87,12 @@ class AppContext:
         return self._slots is not None and self._slots.exists()
 
     @property
+    def first_account_encrypts(self) -> bool:
+        """Whether creating the first administrator encrypts the register: a SQLite file
+        not yet encrypted, unless encryption was turned off (PostgreSQL never is)."""
+        return self.encrypt_new and self._slots is not None and not self.encrypted
+
+    @property
     def is_open(self) -> bool:
         return self._factory is not None
 
@@ -110,17 +116,19 @@ class AppContext:
         if not self.needs_first_account():
             raise SignInFailed("This register already has accounts: sign in instead.")
         check_new_account(username, display_name, password)  # before anything is written
-        if self.encrypt_new and self._slots is not None and not self.encrypted:
+        if self.first_account_encrypts:
+            slots = self._slots
+            assert slots is not None  # first_account_encrypts says so
             key = new_database_key()
             blank = not self.is_open
             # The slot first: from the moment the file is encrypted, something opens it.
-            self._slots.seal(username, password, key, self.cost)
+            slots.seal(username, password, key, self.cost)
             if blank:
                 try:
                     self._open(key)
                 except BaseException:  # nothing was ever written: leave no half register
                     self._dispose()
-                    self._slots.path.unlink(missing_ok=True)
+                    slots.path.unlink(missing_ok=True)
                     self._database_path().unlink(missing_ok=True)
                     raise
             else:  # a plain register from before accounts existed, and its backups
@@ -129,10 +137,10 @@ class AppContext:
                     encrypt_in_place(self._database_path(), key)
                 except BaseException:
                     if is_plain_sqlite(self._database_path()):  # still the plain register
-                        self._slots.path.unlink(missing_ok=True)
+                        slots.path.unlink(missing_ok=True)
                     raise
                 self._open(key)
-                encrypt_backups(self._database_path().parent / "backups", key, self._slots)
+                encrypt_backups(self._database_path().parent / "backups", key, slots)
             self._keys = self._slot_keeper(key)
         elif not self.is_open:
             self._open(None)

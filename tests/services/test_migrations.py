@@ -27,7 +27,8 @@ def test_the_recall_indexes_hold_the_recall_key(ctx: AppContext, db_url: str) ->
             found = dict(conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE name LIKE 'ix_patient%recall'").all())
         assert found == {
-            "ix_patient_recall": f"CREATE INDEX ix_patient_recall ON patient ({RECALL_KEY_SQL}, id)",
+            "ix_patient_recall":
+                f"CREATE INDEX ix_patient_recall ON patient ({RECALL_KEY_SQL}, id)",
             "ix_patient_practice_recall": "CREATE INDEX ix_patient_practice_recall ON patient "
                                           f"(practice_id, {RECALL_KEY_SQL}, id)",
         }

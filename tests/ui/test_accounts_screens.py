@@ -47,6 +47,21 @@ def test_first_run_creates_an_encrypted_register_and_its_administrator(
     ctx.close()
 
 
+def test_first_run_promises_encryption_only_when_it_will_happen(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Encryption turned off (or a PostgreSQL register): the first-run text says nothing of
+    a key, and the register made is plain."""
+    ctx = build_context(f"sqlite:///{tmp_path / 'plain.sqlite3'}", today=lambda: TODAY,
+                        cost=TEST_COST, encrypt_new=False)
+    dialog = SignInDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.first_run and not ctx.first_account_encrypts
+    assert "encrypted" not in dialog.about.text()
+    ctx.create_first_administrator("ann", "Ann Admin", PASSWORD)
+    assert not ctx.encrypted
+    ctx.close()
+
+
 def test_sign_in_refuses_a_wrong_password_and_clears_it(qtbot: QtBot,
                                                        sqlite_ctx: AppContext) -> None:
     ctx = build_context(sqlite_ctx.database, today=lambda: TODAY, cost=TEST_COST,

@@ -54,7 +54,7 @@ class SignInDialog(FormDialog):
                 "adds everyone else's accounts and looks after backups. "
                 + ("The register will be encrypted with a key only your password (and the "
                    "passwords of accounts you add) can open: if every password is lost, so "
-                   "is the register. " if ctx.database.startswith("sqlite") else "")
+                   "is the register. " if ctx.first_account_encrypts else "")
                 + f"Use at least {MIN_PASSWORD_LENGTH} characters; a few unrelated words work "
                 "well.")
             self.display_name = QLineEdit()
