@@ -88,9 +88,17 @@ class AppContext:
 
     @property
     def first_account_encrypts(self) -> bool:
-        """Whether creating the first administrator encrypts the register: a SQLite file
-        not yet encrypted, unless encryption was turned off (PostgreSQL never is)."""
-        return self.encrypt_new and self._slots is not None and not self.encrypted
+        """Whether creating the first administrator encrypts the register (the sign-in
+        screen says so only then)."""
+        return self._slots_to_seal() is not None
+
+    def _slots_to_seal(self) -> KeySlotFile | None:
+        """The key file the first account's slot goes into when creating it encrypts the
+        register: a SQLite file not yet encrypted, unless encryption was turned off
+        (PostgreSQL has no key file, so never)."""
+        if self.encrypt_new and self._slots is not None and not self.encrypted:
+            return self._slots
+        return None
 
     @property
     def is_open(self) -> bool:
@@ -116,9 +124,7 @@ class AppContext:
         if not self.needs_first_account():
             raise SignInFailed("This register already has accounts: sign in instead.")
         check_new_account(username, display_name, password)  # before anything is written
-        if self.first_account_encrypts:
-            slots = self._slots
-            assert slots is not None  # first_account_encrypts says so
+        if (slots := self._slots_to_seal()) is not None:
             key = new_database_key()
             blank = not self.is_open
             # The slot first: from the moment the file is encrypted, something opens it.
