@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.scratch import release_on_checkin
+
 APP_NAME = "Facilitator"
 DB_ENV_VAR = "FACILITATOR_DB"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -68,6 +70,7 @@ def make_engine(url: URL | str, key: bytes | None = None) -> Engine:
         engine = create_engine(url, module=sqlcipher)
         # first, before anything reads a page
         event.listen(engine, "connect", lambda conn, _rec: sqlcipher_key(conn, key))
+        release_on_checkin(engine)  # imports stage in an encrypted scratch file (db/scratch.py)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

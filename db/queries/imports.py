@@ -7,13 +7,16 @@ tables joined to the real ones, not a Python loop over patients. Writing is then
 statement: UPDATE ... FROM for what changed, INSERT ... SELECT for what is new, nothing for what
 is already there, which is what makes re-importing the same file change nothing.
 
-All of it runs in the caller's transaction. Staging tables are TEMPORARY: private to this
-connection, never in the database file, and emptied before each use.
+All of it runs in the caller's transaction. Staging tables are private to this connection, never
+in the register's file, and emptied before each use: TEMPORARY tables, or on an encrypted
+register an encrypted scratch database (db/scratch.py), because SQLCipher keeps TEMP tables in
+RAM rather than write them to disk unencrypted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -55,71 +58,89 @@ from db.models import (
     utcnow,
 )
 from db.queries.recall import refresh_recall_anchor
+from db.scratch import SCHEMA as SCRATCH_SCHEMA
+from db.scratch import scratch_schema
 from facilitator_app.domain import codes
 from facilitator_app.domain.import_rows import RegisterRow, ResultRow, RowError
 from facilitator_app.domain.names import name_sort_key
 
-_staging = MetaData()
 CHUNK = 20_000  # rows fetched at a time from a large result
 
-stage_result = Table(
-    "stage_result", _staging,
-    Column("row_no", Integer, primary_key=True),
-    Column("nhs_number", String(10), nullable=False),
-    Column("element", String(30), nullable=False),
-    Column("code", String(20), nullable=False),
-    Column("value", Float),
-    Column("unit", String(20), nullable=False),
-    Column("observed_on", Date, nullable=False),
-    Column("global_id", Uuid, nullable=False),
-    Column("patient_id", Integer),
-    Column("first", Boolean, nullable=False, default=True),  # first row for (patient, code, date)
-    Column("existing_id", Integer),  # the observation already recorded, if any
-    Column("changed", Boolean, nullable=False, default=False),
-    prefixes=["TEMPORARY"],
-)
-# Built after the patient ids are filled in: keeping an index current through a million-row
-# UPDATE costs more than building it once.
-stage_result_key = Index("ix_stage_result_key", stage_result.c.patient_id, stage_result.c.code,
-                         stage_result.c.observed_on)
 
-stage_patient = Table(
-    "stage_patient", _staging,
-    Column("row_no", Integer, primary_key=True),
-    Column("nhs_number", String(10), nullable=False, index=True),
-    Column("given_name", String(100), nullable=False),
-    Column("family_name", String(100), nullable=False),
-    Column("sort_name", String(201), nullable=False),
-    Column("date_of_birth", Date, nullable=False),
-    Column("sex", String(1), nullable=False),
-    Column("ethnicity", String(2), nullable=False),
-    Column("address", Text, nullable=False),
-    Column("postcode", String(10), nullable=False),
-    Column("practice_code", String(10), nullable=False),
-    Column("practice_name", String(200), nullable=False),
-    Column("registered_on", Date),
-    Column("global_id", Uuid, nullable=False),
-    Column("practice_id", Integer),
-    Column("patient_id", Integer),
-    Column("first", Boolean, nullable=False, default=True),
-    Column("existed", Boolean, nullable=False, default=False),
-    Column("changed", Boolean, nullable=False, default=False),
-    prefixes=["TEMPORARY"],
-)
+@dataclass(frozen=True)
+class Staging:
+    """The staging tables, in one schema: TEMPORARY, or an encrypted register's scratch
+    database (db/scratch.py)."""
 
-stage_event = Table(
-    "stage_event", _staging,
-    Column("id", Integer, primary_key=True),
-    Column("nhs_number", String(10), nullable=False, index=True),
-    Column("kind", String(20), nullable=False),  # diagnosis, remission, lithium, lithium_stop
-    Column("code", String(20), nullable=False),
-    Column("category", String(30), nullable=False),
-    Column("on_date", Date, nullable=False),
-    Column("global_id", Uuid, nullable=False),
-    Column("patient_id", Integer),
-    Column("is_new", Boolean, nullable=False, default=False),
-    prefixes=["TEMPORARY"],
-)
+    result: Table
+    result_key: Index
+    patient: Table
+    event: Table
+
+
+def _staging_tables(schema: str | None) -> Staging:
+    metadata = MetaData(schema=schema)
+    prefixes = [] if schema else ["TEMPORARY"]
+    result = Table(
+        "stage_result", metadata,
+        Column("row_no", Integer, primary_key=True),
+        Column("nhs_number", String(10), nullable=False),
+        Column("element", String(30), nullable=False),
+        Column("code", String(20), nullable=False),
+        Column("value", Float),
+        Column("unit", String(20), nullable=False),
+        Column("observed_on", Date, nullable=False),
+        Column("global_id", Uuid, nullable=False),
+        Column("patient_id", Integer),
+        Column("first", Boolean, nullable=False, default=True),  # first for (patient, code, date)
+        Column("existing_id", Integer),  # the observation already recorded, if any
+        Column("changed", Boolean, nullable=False, default=False),
+        prefixes=prefixes,
+    )
+    # Built after the patient ids are filled in: keeping an index current through a million-row
+    # UPDATE costs more than building it once.
+    result_key = Index("ix_stage_result_key", result.c.patient_id, result.c.code,
+                       result.c.observed_on)
+    patient = Table(
+        "stage_patient", metadata,
+        Column("row_no", Integer, primary_key=True),
+        Column("nhs_number", String(10), nullable=False, index=True),
+        Column("given_name", String(100), nullable=False),
+        Column("family_name", String(100), nullable=False),
+        Column("sort_name", String(201), nullable=False),
+        Column("date_of_birth", Date, nullable=False),
+        Column("sex", String(1), nullable=False),
+        Column("ethnicity", String(2), nullable=False),
+        Column("address", Text, nullable=False),
+        Column("postcode", String(10), nullable=False),
+        Column("practice_code", String(10), nullable=False),
+        Column("practice_name", String(200), nullable=False),
+        Column("registered_on", Date),
+        Column("global_id", Uuid, nullable=False),
+        Column("practice_id", Integer),
+        Column("patient_id", Integer),
+        Column("first", Boolean, nullable=False, default=True),
+        Column("existed", Boolean, nullable=False, default=False),
+        Column("changed", Boolean, nullable=False, default=False),
+        prefixes=prefixes,
+    )
+    event = Table(
+        "stage_event", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("nhs_number", String(10), nullable=False, index=True),
+        Column("kind", String(20), nullable=False),  # diagnosis, remission, lithium, lithium_stop
+        Column("code", String(20), nullable=False),
+        Column("category", String(30), nullable=False),
+        Column("on_date", Date, nullable=False),
+        Column("global_id", Uuid, nullable=False),
+        Column("patient_id", Integer),
+        Column("is_new", Boolean, nullable=False, default=False),
+        prefixes=prefixes,
+    )
+    return Staging(result, result_key, patient, event)
+
+
+_STAGING = {schema: _staging_tables(schema) for schema in (None, SCRATCH_SCHEMA)}
 
 _RESULT_COLUMNS = ("row_no", "nhs_number", "element", "code", "value", "unit", "observed_on",
                    "global_id", "first", "changed")
@@ -150,23 +171,29 @@ def _differs(a: Any, b: Any) -> Any:
 class SqlImportWriter:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._staging = _STAGING[None]
 
     # -- staging -------------------------------------------------------------------------------
 
-    def _fresh(self, *tables: Table) -> None:
+    def _fresh(self, *tables: str) -> None:
+        """Empty staging tables ``tables`` (Staging field names), in the schema this connection
+        stages in, creating them if need be."""
         conn = self._session.connection()
-        for table in tables:
+        self._staging = _STAGING[scratch_schema(conn)]
+        for name in tables:
+            table = getattr(self._staging, name)
             table.create(conn, checkfirst=True)
             conn.execute(delete(table))
 
     def start_results(self) -> None:
-        self._fresh(stage_result)
-        stage_result_key.drop(self._session.connection(), checkfirst=True)
+        self._fresh("result")
+        self._staging.result_key.drop(self._session.connection(), checkfirst=True)
 
     def start_register(self) -> None:
-        self._fresh(stage_patient, stage_event)
+        self._fresh("patient", "event")
 
     def stage_results(self, rows: Sequence[ResultRow]) -> None:
+        stage_result = self._staging.result
         ids = uuid7_hex_batch(len(rows))
         copy_rows(self._session.connection(), stage_result, _RESULT_COLUMNS, (
             (r.row, r.nhs_number, r.element, r.code, r.value, r.unit, wire_date(r.observed_on),
@@ -175,6 +202,7 @@ class SqlImportWriter:
         ))
 
     def stage_register(self, rows: Sequence[RegisterRow]) -> None:
+        stage_patient, stage_event = self._staging.patient, self._staging.event
         ids = uuid7_hex_batch(len(rows))
         copy_rows(self._session.connection(), stage_patient, _PATIENT_COLUMNS, (
             (r.row, r.nhs_number, r.given_name, r.family_name,
@@ -197,6 +225,7 @@ class SqlImportWriter:
     def result_problems(self) -> Iterator[RowError]:
         """Resolve NHS numbers to patients, then report rows that name no patient on the
         register, predate the patient's birth, or disagree with an earlier row of the file."""
+        stage_result_key, stage_result = self._staging.result_key, self._staging.result
         s = self._session.connection()
         s.execute(update(stage_result).values(patient_id=select(Patient.id).where(
             Patient.nhs_number == stage_result.c.nhs_number).scalar_subquery()))
@@ -215,6 +244,7 @@ class SqlImportWriter:
         yield from self._conflicting_results()
 
     def _conflicting_results(self) -> Iterator[RowError]:
+        stage_result = self._staging.result
         key = (stage_result.c.patient_id, stage_result.c.code, stage_result.c.observed_on)
         firsts = (select(*key, func.min(stage_result.c.row_no).label("first_row"))
                   .group_by(*key).having(func.count() > 1).subquery())
@@ -242,6 +272,7 @@ class SqlImportWriter:
 
     def apply_results(self) -> tuple[int, int, int, int]:
         """Write the staged results. Returns (added, updated, unchanged, duplicate rows)."""
+        stage_result = self._staging.result
         s = self._session.connection()
         obs = _table(Observation)
         s.execute(update(stage_result).values(existing_id=select(obs.c.id).where(
@@ -281,6 +312,7 @@ class SqlImportWriter:
         """Results this import added dated on or after ``since``, with the patient's ethnicity
         and the new observation's id, grouped by patient and date: the input for flagging
         abnormal results."""
+        stage_result = self._staging.result
         obs = _table(Observation)
         # Core, on the connection: read as it is consumed (the caller writes follow-ups as it
         # goes), where the ORM would load every row of a million-row import first
@@ -309,6 +341,7 @@ class SqlImportWriter:
 
     def register_problems(self) -> Iterator[RowError]:
         """Rows for one NHS number must agree on who the patient is."""
+        stage_patient = self._staging.patient
         s = self._session.connection()
         firsts = (select(stage_patient.c.nhs_number,
                          func.min(stage_patient.c.row_no).label("first_row"))
@@ -339,6 +372,7 @@ class SqlImportWriter:
     def apply_register(self) -> tuple[int, int, int, int]:
         """Write the staged register. Returns (patients added, patients updated, patients
         unchanged, clinical records added)."""
+        stage_patient, stage_event = self._staging.patient, self._staging.event
         s = self._session.connection()
         self._add_practices()
         pat = _table(Patient)
@@ -381,6 +415,7 @@ class SqlImportWriter:
         return added, updated, firsts - added - updated, records
 
     def _add_practices(self) -> None:
+        stage_patient = self._staging.patient
         s = self._session
         known = set(s.scalars(select(Practice.code)))
         new = s.execute(select(stage_patient.c.practice_code,
@@ -392,6 +427,7 @@ class SqlImportWriter:
         s.flush()
 
     def _add_events(self) -> int:
+        stage_event = self._staging.event
         s = self._session.connection()
         e = stage_event.c
         s.execute(delete(stage_event).where(e.id.not_in(
