@@ -135,6 +135,11 @@ class Patient(Tracked, Base):
     alcohol_last_on: Mapped[date | None] = mapped_column(Date)
     smoking_last_on: Mapped[date | None] = mapped_column(Date)
     care_plan_last_on: Mapped[date | None] = mapped_column(Date)  # element care_plan
+    # ... with what the latest records said where MH011 asks (is this person at higher risk?):
+    # the value of the latest BMI, and the latest smoking status code (the greatest code on
+    # the latest date, as the statements order them).
+    bmi_last_value: Mapped[float | None] = mapped_column(Float)
+    smoking_last_code: Mapped[str | None] = mapped_column(String(20))
     # ... and of the register records (first diagnosis is the earliest ever):
     first_diagnosis_on: Mapped[date | None] = mapped_column(Date)
     last_diagnosis_on: Mapped[date | None] = mapped_column(Date)

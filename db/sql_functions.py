@@ -62,3 +62,24 @@ def _iso_date_text_sqlite(element: iso_date_text, compiler: SQLCompiler, **kw: A
 @compiles(iso_date_text, "postgresql")
 def _iso_date_text_postgresql(element: iso_date_text, compiler: SQLCompiler, **kw: Any) -> str:
     return f"coalesce(to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD'), '')"
+
+
+class real_text(FunctionElement[str]):  # noqa: N801
+    """A floating-point value as text that reads back as the very same value ('' for NULL):
+    17 significant digits on SQLite (its default keeps 15), PostgreSQL's shortest exact form.
+    For packing a value beside its date into one text that max() can order."""
+
+    type = String()
+    inherit_cache = True
+    name = "real_text"
+
+
+@compiles(real_text, "sqlite")
+def _real_text_sqlite(element: real_text, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {value} IS NULL THEN '' ELSE printf('%!.17g', {value}) END"
+
+
+@compiles(real_text, "postgresql")
+def _real_text_postgresql(element: real_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"coalesce(CAST({compiler.process(element.clauses, **kw)} AS TEXT), '')"

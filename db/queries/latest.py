@@ -1,7 +1,8 @@
 """Latest dates as of a cut-off, read from the patient row where it can answer.
 
 ``patient`` keeps the latest date ever recorded of each core check element and of each register
-record (``db.queries.recall`` refreshes them with every write). For a cut-off on or after that
+record, and the latest BMI value and smoking status (``db.queries.recall`` refreshes them with
+every write). For a cut-off on or after that
 date - every patient, when the cut-off is today - the stored date *is* the latest on or before
 the cut-off, and reading it costs nothing beyond the patient row. Only a patient with a record
 dated after the cut-off (a past QOF year, an as-of date in the past) needs the records
@@ -23,10 +24,16 @@ from sqlalchemy.orm import aliased
 
 from db.models import MedicationIssue, Observation, Patient, Remission, SmiDiagnosis
 from db.queries.recall import LITHIUM, element_column
+from facilitator_app.domain import codes
+from facilitator_app.domain.checks import Element
 
 
-def _stored_or(stored: Any, cut: date, lookup: ColumnElement[Any]) -> ColumnElement[Any]:
-    return case((stored.is_(None), None), (stored <= cut, stored), else_=lookup)
+def _stored_or(stored: Any, cut: date, lookup: ColumnElement[Any], *,
+               kept: Any = None) -> ColumnElement[Any]:
+    """The kept ``stored`` date (or the ``kept`` value recorded on it) while it is on or before
+    ``cut``, else ``lookup``."""
+    return case((stored.is_(None), None), (stored <= cut, stored if kept is None else kept),
+                else_=lookup)
 
 
 def element_last_on(element: str, cut: date) -> ColumnElement[date]:
@@ -36,6 +43,27 @@ def element_last_on(element: str, cut: date) -> ColumnElement[date]:
                                           o.observed_on <= cut)
               .order_by(o.observed_on.desc()).limit(1).correlate(Patient).scalar_subquery())
     return _stored_or(element_column(element), cut, lookup)
+
+
+def bmi_value(cut: date) -> ColumnElement[float]:
+    """Value of the latest BMI recorded on or before ``cut``. The kept value answers when no
+    BMI-element record is later than ``cut`` (the BMI code's latest date is never later than
+    the element's)."""
+    o = aliased(Observation)
+    lookup = (select(o.value).where(o.patient_id == Patient.id, o.code == codes.BMI,
+                                    o.observed_on <= cut)
+              .order_by(o.observed_on.desc()).limit(1).correlate(Patient).scalar_subquery())
+    return _stored_or(Patient.bmi_last_on, cut, lookup, kept=Patient.bmi_last_value)
+
+
+def smoking_code(cut: date) -> ColumnElement[str]:
+    """Code of the latest smoking status on or before ``cut`` (the greatest, on a tie)."""
+    o = aliased(Observation)
+    lookup = (select(o.code).where(o.patient_id == Patient.id,
+                                   o.element == Element.SMOKING.value, o.observed_on <= cut)
+              .order_by(o.observed_on.desc(), o.code.desc()).limit(1)
+              .correlate(Patient).scalar_subquery())
+    return _stored_or(Patient.smoking_last_on, cut, lookup, kept=Patient.smoking_last_code)
 
 
 def last_diagnosis_on(cut: date) -> ColumnElement[date]:

@@ -132,21 +132,6 @@ def _adjustments(rules: Ruleset, ref: date, cut: date) -> ColumnElement[int]:
     return case((Patient.last_care_adjustment_on >= start, func.coalesce(lookup, 0)), else_=0)
 
 
-def _latest_code(element: str, cut: date) -> ColumnElement[Any]:
-    o = aliased(Observation)
-    return (select(o.code).where(o.patient_id == Patient.id, o.element == element,
-                                 o.observed_on <= cut)
-            .order_by(o.observed_on.desc(), o.code.desc()).limit(1)
-            .correlate(Patient).scalar_subquery())
-
-
-def _latest_bmi(cut: date) -> ColumnElement[Any]:
-    o = aliased(Observation)
-    return (select(o.value).where(o.patient_id == Patient.id, o.code == codes.BMI,
-                                  o.observed_on <= cut)
-            .order_by(o.observed_on.desc()).limit(1).correlate(Patient).scalar_subquery())
-
-
 def _higher_risk_condition(cut: date) -> ColumnElement[bool]:
     """A higher-risk condition whose latest record (on or before ``cut``) says present."""
     c = aliased(ClinicalCondition)
@@ -202,13 +187,13 @@ def _states(rules: Ruleset, ref: date, cut: date, due_before: date | None,
     reg = register_columns(cut)
     adj = _adjustments(rules, ref, cut)
 
-    bmi = _latest_bmi(cut)
+    bmi = latest.bmi_value(cut)
     white_or_unknown = Patient.ethnicity.in_([*sorted(WHITE_ETHNICITIES), "Z", ""])
     # BMI first: it decides for most people, and OR stops at the first true lookup. BMI >= 30
     # counts for everyone, so it is the ethnicity's lower threshold that decides.
     higher_risk = or_(
         bmi >= case((white_or_unknown, 25), else_=23),
-        _latest_code(Element.SMOKING.value, cut) == codes.SMOKER,
+        latest.smoking_code(cut) == codes.SMOKER,
         _higher_risk_condition(cut),
     )
     lipids_last = latest.element_last_on(Element.LIPIDS.value, cut)

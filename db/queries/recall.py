@@ -1,9 +1,9 @@
 """Maintains the denormalised dates on ``patient``: the latest date of each core check element
-and of the care plan, ``core_check_oldest_on`` (the one date recall status is a comparison on),
-the first and latest dates of the register records (diagnosis, remission, lithium issue and
-stop) and the latest care adjustment. Call it in the same transaction as any write of those
-records, for the patients written; ``db.queries.latest`` explains how whole-register
-statements read them."""
+and of the care plan (with the latest BMI value and smoking status), ``core_check_oldest_on``
+(the one date recall status is a comparison on), the first and latest dates of the register
+records (diagnosis, remission, lithium issue and stop) and the latest care adjustment. Call it
+in the same transaction as any write of those records, for the patients written;
+``db.queries.latest`` explains how whole-register statements read them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     case,
+    cast,
     false,
     func,
     literal_column,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import Date
+from sqlalchemy.types import Date, Float
 
 from db.models import (
     NEVER_RECORDED_KEY,
@@ -34,7 +35,8 @@ from db.models import (
     Remission,
     SmiDiagnosis,
 )
-from db.sql_functions import least
+from db.sql_functions import iso_date_text, least, real_text
+from facilitator_app.domain import codes
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 
 CORE = [e.value for e in CORE_ELEMENTS]
@@ -80,6 +82,11 @@ def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = No
             all_recorded = all_recorded & last.is_not(None)
         # the anchor in the same pass and the same write
         latest["core_check_oldest_on"] = case((all_recorded, least(*core)))
+        # and what the latest BMI and smoking records said (MH011's higher-risk test)
+        latest["bmi_last_value"] = cast(func.nullif(
+            _text_of_latest(o.observed_on, real_text(o.value), o.code == codes.BMI), ""), Float)
+        latest["smoking_last_code"] = _text_of_latest(o.observed_on, o.code,
+                                                      o.element == Element.SMOKING.value)
         _refresh(session, o.patient_id, o.element.in_(KEPT_ELEMENTS), latest, patient_ids)
     if "register" in written:
         d = SmiDiagnosis
@@ -98,6 +105,14 @@ def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = No
         a = CareAdjustment
         _refresh(session, a.patient_id, None,
                  {"last_care_adjustment_on": func.max(a.recorded_on)}, patient_ids)
+
+
+def _text_of_latest(on: Any, text: Any, where: ColumnElement[bool]) -> ColumnElement[str]:
+    """``text`` of the latest row matching ``where`` (the greatest ``text`` on a tie), as an
+    aggregate of the same grouped pass: max() of 'YYYY-MM-DD' || text, less its date. SQLite's
+    bare columns and PostgreSQL's DISTINCT ON would each do it one way; a second pass with a
+    seek per patient would cost an import a lookup per patient."""
+    return func.substr(func.max(case((where, iso_date_text(on).concat(text)))), 11)
 
 
 def _refresh(session: Session, patient_id: Any, where: ColumnElement[bool] | None,
