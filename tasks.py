@@ -26,6 +26,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
+# Packages an older pyproject.toml installed that now clash with a dependency (both provide the
+# module sqlcipher3): removed before reinstalling, so one package owns the module's files.
+SUPERSEDED = ("sqlcipher3-binary",)
 
 
 def ensure_environment(extras: set[str]) -> None:
@@ -44,6 +47,8 @@ def ensure_environment(extras: set[str]) -> None:
     extras |= have
     print("Installing Facilitator and its dependencies ...", flush=True)
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([PYTHON, "-m", "pip", "uninstall", "--quiet", "--yes", *SUPERSEDED],
+                   check=True, stderr=subprocess.DEVNULL)  # "not installed" is not an error
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e",
                     f"{ROOT}[{','.join(sorted(extras))}]"], check=True)
     STAMP.write_text(" ".join([wanted, *sorted(extras)]))
