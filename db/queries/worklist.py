@@ -35,14 +35,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import CTE, ColumnElement, Select, and_, case, func, literal, or_, select, true
+from sqlalchemy import CTE, ColumnElement, Select, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
 
 from db.models import CareAdjustment, Observation, Patient, Practice
 from db.queries import latest
 from db.queries.register import register_columns
-from db.sql_functions import iso_date_text, least
+from db.sql_functions import date_list_text, iso_date_text, least
 from facilitator_app.domain.checks import CORE_ELEMENTS, Element
 from facilitator_app.domain.qof.evaluate import INVITATION
 from facilitator_app.services.worklist import (
@@ -185,26 +185,6 @@ class SqlWorklistQueries:
             last = facts.c[_last(e)]
             code = self._state(last, spec) * 2 + self._needed(last, spec)
             codes = codes + code * (1 << (CODE_BITS * i))
-        last_done_text: ColumnElement[str] = iso_date_text(facts.c[_last(CORE[0])])
-        for e in CORE[1:]:
-            last_done_text = last_done_text.concat(",").concat(iso_date_text(facts.c[_last(e)]))
-        element_columns: list[Any] = [last_done_text.label("last_done_text"),
-                                      codes.label("element_codes")]
-        pca = (
-            select(
-                CareAdjustment.patient_id,
-                CareAdjustment.reason,
-                CareAdjustment.element,
-                CareAdjustment.recorded_on,
-            )
-            .where(
-                CareAdjustment.recorded_on >= spec.year_start,
-                CareAdjustment.recorded_on <= spec.year_end,
-                CareAdjustment.recorded_on <= spec.as_of,
-                CareAdjustment.reason != INVITATION,  # an invitation is not an adjustment
-            )
-            .subquery("pca")
-        )
         stmt: Select[Any] = (
             select(
                 facts.c.patient_id,
@@ -212,25 +192,16 @@ class SqlWorklistQueries:
                 facts.c.nhs_number,
                 facts.c.family_name,
                 facts.c.given_name,
-                facts.c.date_of_birth,
-                *element_columns,
+                iso_date_text(facts.c.date_of_birth),  # as text: see the loop below
+                date_list_text(*(facts.c[_last(e)] for e in CORE)).label("last_done_text"),
+                codes.label("element_codes"),
                 outstanding_col,
-                pca.c.reason.label("pca_reason"),
-                pca.c.element.label("pca_element"),
-                pca.c.recorded_on.label("pca_on"),
+                case((facts.c.pca_recent == true(), _adjustments_text(facts, spec)))
+                .label("adjustments"),
             )
             .select_from(facts)
             .join(Practice, Practice.id == facts.c.practice_id)
-            .outerjoin(pca, and_(facts.c.pca_recent == true(),
-                                 pca.c.patient_id == facts.c.patient_id))
-            .order_by(
-                outstanding_col.desc(),
-                sort_key,
-                facts.c.sort_name,
-                facts.c.patient_id,
-                pca.c.recorded_on,
-                pca.c.reason,
-            )
+            .order_by(outstanding_col.desc(), sort_key, facts.c.sort_name, facts.c.patient_id)
         )
         if spec.outstanding_only:
             stmt = stmt.where(outstanding > 0)
@@ -239,22 +210,10 @@ class SqlWorklistQueries:
             stmt.execution_options(yield_per=STREAM_CHUNK)
         )
         year_end = spec.year_end
-        at = {key: i for i, key in enumerate(result.keys())}  # read rows by position: faster
-        dates_at, codes_at = at["last_done_text"], at["element_codes"]
-        outstanding_at, pca_at = at["outstanding"], at["pca_reason"]
-        pending: WorklistRow | None = None
-        for r in result:
-            note = None if r[pca_at] is None else _note(r[pca_at], r[pca_at + 1], r[pca_at + 2])
-            if pending is not None and pending.patient_id == r[0]:
-                if note is not None:
-                    pending = pending._replace(adjustments=(*pending.adjustments, note))
-                continue
-            if pending is not None:
-                yield pending
-            pending = WorklistRow(r[0], r[1], r[2], r[3], r[4], r[5], r[dates_at], r[codes_at],
-                                  year_end, r[outstanding_at], () if note is None else (note,))
-        if pending is not None:
-            yield pending
+        for chunk in result.partitions():
+            for r in chunk:
+                yield WorklistRow(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), r[6],
+                                  r[7], year_end, r[8], _notes(r[9]))
 
     def summary(self, spec: WorklistSpec) -> WorklistSummary:
         facts = self._facts(spec)
@@ -280,5 +239,33 @@ class SqlWorklistQueries:
         )
 
 
-def _note(reason: str, element: str | None, recorded_on: date) -> CareAdjustmentNote:
-    return CareAdjustmentNote(reason, Element(element) if element else None, recorded_on)
+_NOTE_SEP, _FIELD_SEP = ";", "|"  # neither occurs in a reason or element code
+
+
+def _adjustments_text(facts: CTE, spec: WorklistSpec) -> ColumnElement[str]:
+    """The patient's care adjustments in the QOF year up to ``as_of``, as one text of
+    'reason|element|YYYY-MM-DD' entries: asked only for the few patients whose kept latest
+    adjustment is in the year, and one row per patient, where an outer join gave a patient
+    with two adjustments two rows to fold together again."""
+    a = CareAdjustment
+    entry = (a.reason.concat(_FIELD_SEP).concat(func.coalesce(a.element, ""))
+             .concat(_FIELD_SEP).concat(iso_date_text(a.recorded_on)))
+    return (select(func.aggregate_strings(entry, _NOTE_SEP))
+            .where(a.patient_id == facts.c.patient_id,
+                   a.recorded_on >= spec.year_start,
+                   a.recorded_on <= spec.year_end,
+                   a.recorded_on <= spec.as_of,
+                   a.reason != INVITATION)  # an invitation is not an adjustment
+            .correlate(facts).scalar_subquery())
+
+
+def _notes(text: str | None) -> tuple[CareAdjustmentNote, ...]:
+    """The notes of ``_adjustments_text``, oldest first (the aggregate keeps no order)."""
+    if not text:
+        return ()
+    notes = []
+    for entry in text.split(_NOTE_SEP):
+        reason, element, on = entry.split(_FIELD_SEP)
+        notes.append(CareAdjustmentNote(reason, Element(element) if element else None,
+                                        date.fromisoformat(on)))
+    return tuple(sorted(notes, key=lambda n: (n.recorded_on, n.reason, n.element or "")))
