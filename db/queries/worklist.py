@@ -8,8 +8,11 @@ One statement answers for every patient at once:
    service computed; the number outstanding; a sort key (the oldest of the six last-done
    dates, never recorded counting as older than any date: for anyone with something
    outstanding, that is the oldest outstanding element, see ``_outstanding_before``).
-3. Care adjustments in the QOF year, outer-joined last: a patient with two has two consecutive
-   result rows (the order ends with the patient id), folded into one while streaming.
+3. Care adjustments in the QOF year, as one text per patient from a correlated subquery that
+   runs only where the kept latest adjustment date is in the year (``_adjustments_text``).
+
+The rows come straight from the driver (``db.queries.driver_rows``), so every column is an
+integer or a text: dates travel as ISO text and are parsed here.
 
 Why a materialised CTE: every later expression reads each last-done date several times (state,
 outstanding, sort), and SQLite would otherwise flatten the subquery and recompute the lookups
@@ -193,7 +196,7 @@ class SqlWorklistQueries:
                 facts.c.nhs_number,
                 facts.c.family_name,
                 facts.c.given_name,
-                iso_date_text(facts.c.date_of_birth),  # as text: see the loop below
+                iso_date_text(facts.c.date_of_birth),  # never NULL
                 date_list_text(*(facts.c[_last(e)] for e in CORE)).label("last_done_text"),
                 codes.label("element_codes"),
                 outstanding_col,
