@@ -72,35 +72,50 @@ class Staging:
     """The staging tables, in one schema: TEMPORARY, or an encrypted register's scratch
     database (db/scratch.py)."""
 
+    result_chunk: Table
     result: Table
-    result_key: Index
     patient: Table
     event: Table
+    touched: Table  # patients whose register records an import added
+
+
+def _result_columns() -> list[Column[Any]]:
+    """What a result row says, as staged (fresh Column objects each call: a Column belongs to
+    one table)."""
+    return [Column("element", String(30), nullable=False),
+            Column("code", String(20), nullable=False),
+            Column("value", Float),
+            Column("unit", String(20), nullable=False),
+            Column("observed_on", Date, nullable=False),
+            Column("global_id", Uuid, nullable=False)]
 
 
 def _staging_tables(schema: str | None) -> Staging:
     metadata = MetaData(schema=schema)
     prefixes = [] if schema else ["TEMPORARY"]
+    # One chunk of the file as read; each chunk then moves to stage_result in one statement
+    # that resolves its patient and any observation already recorded.
+    result_chunk = Table(
+        "stage_result_chunk", metadata,
+        Column("row_no", Integer, primary_key=True),
+        Column("nhs_number", String(10), nullable=False),
+        *_result_columns(),
+        prefixes=prefixes,
+    )
     result = Table(
         "stage_result", metadata,
         Column("row_no", Integer, primary_key=True),
-        Column("nhs_number", String(10), nullable=False),
-        Column("element", String(30), nullable=False),
-        Column("code", String(20), nullable=False),
-        Column("value", Float),
-        Column("unit", String(20), nullable=False),
-        Column("observed_on", Date, nullable=False),
-        Column("global_id", Uuid, nullable=False),
-        Column("patient_id", Integer),
+        *_result_columns(),
+        Column("patient_id", Integer, nullable=False),
         Column("first", Boolean, nullable=False, default=True),  # first for (patient, code, date)
         Column("existing_id", Integer),  # the observation already recorded, if any
-        Column("changed", Boolean, nullable=False, default=False),
+        Column("changed", Boolean, nullable=False, default=False),  # differs from existing_id
+        # Kept current as chunks arrive, in key order, rather than built afterwards: building
+        # it sorts every staged row at once, and on an encrypted register SQLite's sorter works
+        # wholly in RAM (a million patients' results: 700 MB).
+        Index("ix_stage_result_key", "patient_id", "observed_on", "code"),
         prefixes=prefixes,
     )
-    # Built after the patient ids are filled in: keeping an index current through a million-row
-    # UPDATE costs more than building it once.
-    result_key = Index("ix_stage_result_key", result.c.patient_id, result.c.code,
-                       result.c.observed_on)
     patient = Table(
         "stage_patient", metadata,
         Column("row_no", Integer, primary_key=True),
@@ -137,13 +152,15 @@ def _staging_tables(schema: str | None) -> Staging:
         Column("is_new", Boolean, nullable=False, default=False),
         prefixes=prefixes,
     )
-    return Staging(result, result_key, patient, event)
+    touched = Table("stage_touched", metadata, Column("patient_id", Integer, primary_key=True),
+                    prefixes=prefixes)
+    return Staging(result_chunk, result, patient, event, touched)
 
 
 _STAGING = {schema: _staging_tables(schema) for schema in (None, SCRATCH_SCHEMA)}
 
 _RESULT_COLUMNS = ("row_no", "nhs_number", "element", "code", "value", "unit", "observed_on",
-                   "global_id", "first", "changed")
+                   "global_id")
 _PATIENT_COLUMNS = ("row_no", "nhs_number", "given_name", "family_name", "sort_name",
                     "date_of_birth", "sex", "ethnicity", "address", "postcode", "practice_code",
                     "practice_name", "registered_on", "global_id", "first", "existed", "changed")
@@ -172,6 +189,10 @@ class SqlImportWriter:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._staging = _STAGING[None]
+        self._result_problems: list[RowError] = []  # found while staging, reported after
+        # practice code -> name (the least, as rows may differ), gathered while staging: a
+        # handful of practices, where grouping the staged rows would sort them all
+        self._practices: dict[str, str] = {}
 
     # -- staging -------------------------------------------------------------------------------
 
@@ -186,23 +207,57 @@ class SqlImportWriter:
             conn.execute(delete(table))
 
     def start_results(self) -> None:
-        self._fresh("result")
-        self._staging.result_key.drop(self._session.connection(), checkfirst=True)
+        self._fresh("result_chunk", "result")
+        self._result_problems = []
 
     def start_register(self) -> None:
         self._fresh("patient", "event")
+        self._practices = {}
 
     def stage_results(self, rows: Sequence[ResultRow]) -> None:
-        stage_result = self._staging.result
+        """Stage one chunk: note the rows naming no patient on the register or dated before the
+        patient's birth, and move the rest to stage_result with their patient and any
+        observation already recorded for the same code and date. Done per chunk so no
+        statement ever touches every staged row."""
+        chunk, stage_result = self._staging.result_chunk, self._staging.result
+        s = self._session.connection()
+        s.execute(delete(chunk))
         ids = uuid7_hex_batch(len(rows))
-        copy_rows(self._session.connection(), stage_result, _RESULT_COLUMNS, (
+        copy_rows(s, chunk, _RESULT_COLUMNS, (
             (r.row, r.nhs_number, r.element, r.code, r.value, r.unit, wire_date(r.observed_on),
-             gid, 1, 0)
-            for r, gid in zip(rows, ids, strict=True)
+             gid) for r, gid in zip(rows, ids, strict=True)
+        ))
+        c, obs = chunk.c, _table(Observation)
+        for row_no, nhs, observed_on, patient_id in s.execute(
+            select(c.row_no, c.nhs_number, c.observed_on, Patient.id)
+            .outerjoin(Patient, Patient.nhs_number == c.nhs_number)
+            .where(or_(Patient.id.is_(None), c.observed_on < Patient.date_of_birth))
+        ):
+            self._result_problems.append(
+                RowError(row_no, "nhs_number", nhs, "NHS number is not on the register: "
+                         "import the register file first") if patient_id is None else
+                RowError(row_no, "date", f"{observed_on:%d/%m/%Y}",
+                         "result date is before the patient's date of birth"))
+        # in the index's order, so each chunk's entries go in together
+        s.execute(insert(stage_result).from_select(
+            ["row_no", "element", "code", "value", "unit", "observed_on", "global_id",
+             "patient_id", "first", "existing_id", "changed"],
+            select(c.row_no, c.element, c.code, c.value, c.unit, c.observed_on, c.global_id,
+                   Patient.id, true(), obs.c.id,
+                   and_(obs.c.id.is_not(None),
+                        or_(_differs(obs.c.value, c.value), _differs(obs.c.unit, c.unit))))
+            .join(Patient, Patient.nhs_number == c.nhs_number)
+            .outerjoin(obs, and_(obs.c.patient_id == Patient.id, obs.c.code == c.code,
+                                 obs.c.observed_on == c.observed_on))
+            .order_by(Patient.id, c.observed_on, c.code)
         ))
 
     def stage_register(self, rows: Sequence[RegisterRow]) -> None:
         stage_patient, stage_event = self._staging.patient, self._staging.event
+        for r in rows:
+            name = self._practices.get(r.practice_code)
+            if name is None or r.practice_name < name:
+                self._practices[r.practice_code] = r.practice_name
         ids = uuid7_hex_batch(len(rows))
         copy_rows(self._session.connection(), stage_patient, _PATIENT_COLUMNS, (
             (r.row, r.nhs_number, r.given_name, r.family_name,
@@ -223,24 +278,9 @@ class SqlImportWriter:
     # -- results -------------------------------------------------------------------------------
 
     def result_problems(self) -> Iterator[RowError]:
-        """Resolve NHS numbers to patients, then report rows that name no patient on the
-        register, predate the patient's birth, or disagree with an earlier row of the file."""
-        stage_result_key, stage_result = self._staging.result_key, self._staging.result
-        s = self._session.connection()
-        s.execute(update(stage_result).values(patient_id=select(Patient.id).where(
-            Patient.nhs_number == stage_result.c.nhs_number).scalar_subquery()))
-        stage_result_key.create(s)
-        for row_no, nhs in s.execute(select(stage_result.c.row_no, stage_result.c.nhs_number)
-                                     .where(stage_result.c.patient_id.is_(None))):
-            yield RowError(row_no, "nhs_number", nhs, "NHS number is not on the register: "
-                           "import the register file first")
-        for row_no, observed_on in s.execute(
-            select(stage_result.c.row_no, stage_result.c.observed_on)
-            .join(Patient, Patient.id == stage_result.c.patient_id)
-            .where(stage_result.c.observed_on < Patient.date_of_birth)
-        ):
-            yield RowError(row_no, "date", f"{observed_on:%d/%m/%Y}",
-                           "result date is before the patient's date of birth")
+        """Rows that name no patient on the register, predate the patient's birth (both found
+        while staging), or disagree with an earlier row of the file."""
+        yield from self._result_problems
         yield from self._conflicting_results()
 
     def _conflicting_results(self) -> Iterator[RowError]:
@@ -273,37 +313,28 @@ class SqlImportWriter:
     def apply_results(self) -> tuple[int, int, int, int]:
         """Write the staged results. Returns (added, updated, unchanged, duplicate rows)."""
         stage_result = self._staging.result
+        r = stage_result.c
         s = self._session.connection()
         obs = _table(Observation)
-        s.execute(update(stage_result).values(existing_id=select(obs.c.id).where(
-            obs.c.patient_id == stage_result.c.patient_id,
-            obs.c.code == stage_result.c.code,
-            obs.c.observed_on == stage_result.c.observed_on,
-        ).scalar_subquery()).where(stage_result.c.first))
-        s.execute(update(stage_result).values(changed=True).where(
-            stage_result.c.existing_id == obs.c.id,
-            or_(_differs(obs.c.value, stage_result.c.value),
-                _differs(obs.c.unit, stage_result.c.unit)),
-        ))
-        updated = _rows(s, stage_result, stage_result.c.changed)
-        added = _rows(s, stage_result, stage_result.c.first, stage_result.c.existing_id.is_(None))
-        s.execute(update(obs).values(
-            value=stage_result.c.value, unit=stage_result.c.unit, source="import",
-            version=obs.c.version + 1, updated_at=utcnow(),
-        ).where(obs.c.id == stage_result.c.existing_id, stage_result.c.changed))
+        total, firsts, added, updated = s.execute(select(
+            func.count(), func.count().filter(r.first == true()),
+            func.count().filter(r.first == true(), r.existing_id.is_(None)),
+            func.count().filter(r.first == true(), r.changed == true()))).one()
+        if updated:
+            s.execute(update(obs).values(
+                value=r.value, unit=r.unit, source="import", version=obs.c.version + 1,
+                updated_at=utcnow(),
+            ).where(obs.c.id == r.existing_id, r.first, r.changed))
         s.execute(insert(obs).from_select(
             ["patient_id", "element", "code", "value", "unit", "observed_on", "source",
              "global_id"],
-            select(stage_result.c.patient_id, stage_result.c.element, stage_result.c.code,
-                   stage_result.c.value, stage_result.c.unit, stage_result.c.observed_on,
-                   literal("import"), stage_result.c.global_id)
-            .where(stage_result.c.first, stage_result.c.existing_id.is_(None))
+            select(r.patient_id, r.element, r.code, r.value, r.unit, r.observed_on,
+                   literal("import"), r.global_id)
+            .where(r.first, r.existing_id.is_(None))
         ))
-        total, firsts = s.execute(select(func.count(), func.count().filter(
-            stage_result.c.first == true()))).one()
         if added or updated:
-            refresh_recall_anchor(self._session, select(stage_result.c.patient_id).distinct()
-                                  .where(stage_result.c.first),
+            # every staged patient has a first row: their ids come from the index alone
+            refresh_recall_anchor(self._session, select(r.patient_id).distinct(),
                                   written=frozenset({"observations"}))
         return added, updated, firsts - added - updated, total - firsts
 
@@ -410,18 +441,21 @@ class SqlImportWriter:
         firsts = s.scalar(select(func.count()).where(stage_patient.c.first)) or 0
         if records:
             # the patient row keeps the latest diagnosis, remission and lithium dates
-            refresh_recall_anchor(self._session, select(stage_event.c.patient_id).distinct()
-                                  .where(stage_event.c.is_new), written=frozenset({"register"}))
+            # listed once, keyed: the refresh reads them in ranges, where each range's pick
+            # from stage_event would scan it
+            touched = self._staging.touched
+            self._fresh("touched")
+            s.execute(insert(touched).from_select(
+                ["patient_id"], select(stage_event.c.patient_id).distinct()
+                .where(stage_event.c.is_new)))
+            refresh_recall_anchor(self._session, select(touched.c.patient_id),
+                                  written=frozenset({"register"}))
         return added, updated, firsts - added - updated, records
 
     def _add_practices(self) -> None:
-        stage_patient = self._staging.patient
         s = self._session
         known = set(s.scalars(select(Practice.code)))
-        new = s.execute(select(stage_patient.c.practice_code,
-                               func.min(stage_patient.c.practice_name))
-                        .group_by(stage_patient.c.practice_code)).all()
-        for code, name in new:
+        for code, name in sorted(self._practices.items()):
             if code not in known:
                 s.add(Practice(code=code, name=name[:200], address="", phone=""))
         s.flush()
@@ -430,8 +464,13 @@ class SqlImportWriter:
         stage_event = self._staging.event
         s = self._session.connection()
         e = stage_event.c
-        s.execute(delete(stage_event).where(e.id.not_in(
-            select(func.min(e.id)).group_by(e.nhs_number, e.kind, e.code, e.on_date))))
+        # a record repeated across chunks: the later copies go, found by a seek on the NHS
+        # number each (grouping every staged record would sort them all in RAM)
+        earlier = stage_event.alias("earlier")
+        s.execute(delete(stage_event).where(select(earlier.c.id).where(
+            earlier.c.nhs_number == e.nhs_number, earlier.c.kind == e.kind,
+            earlier.c.code == e.code, earlier.c.on_date == e.on_date,
+            earlier.c.id < e.id).exists()))
         pat = _table(Patient)
         s.execute(update(stage_event).values(patient_id=select(pat.c.id).where(
             pat.c.nhs_number == stage_event.c.nhs_number).scalar_subquery()))

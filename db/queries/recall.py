@@ -7,6 +7,7 @@ in the same transaction as any write of those records, for the patients written;
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -59,6 +60,9 @@ def element_column(element: str) -> Any:
 SOURCES = frozenset({"observations", "register", "adjustments"})
 
 
+REFRESH_BATCH = 20_000  # patients refreshed per statement
+
+
 def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = None, *,
                           written: frozenset[str] = SOURCES) -> None:
     """Set-based, one grouped pass per source table: for each patient (all of them, or those
@@ -69,8 +73,36 @@ def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = No
 
     A grouped subquery joined by UPDATE ... FROM (SQLite 3.33+, PostgreSQL) reads each table
     once, where one correlated lookup per column and patient would seek an index a dozen times
-    per patient."""
+    per patient.
+
+    In batches of ``REFRESH_BATCH`` patients by id: SQLite materialises the grouped subquery of
+    an UPDATE ... FROM, in RAM on an encrypted register, and a million patients' worth would
+    be hundreds of megabytes."""
     assert written <= SOURCES, written
+    ids = select(Patient.id) if patient_ids is None else patient_ids
+    column = ids.selected_columns[0]
+    for low, high in list(_id_ranges(session, ids, REFRESH_BATCH)):
+        _refresh_batch(session, ids.where(column.between(low, high)), written)
+
+
+def _id_ranges(session: Session, ids: Select[Any], size: int) -> Iterator[tuple[int, int]]:
+    """(lowest, highest) of each run of ``size`` consecutive ids ``ids`` selects, read as a
+    stream."""
+    column = ids.selected_columns[0]
+    low = high = count = 0
+    for (patient_id,) in session.connection().execute(
+            ids.where(column.is_not(None)).order_by(column).execution_options(yield_per=size)):
+        if count == 0:
+            low = patient_id
+        high, count = patient_id, count + 1
+        if count == size:
+            yield low, high
+            count = 0
+    if count:
+        yield low, high
+
+
+def _refresh_batch(session: Session, patient_ids: Select[Any], written: frozenset[str]) -> None:
     if "observations" in written:
         o = Observation
         latest: dict[str, ColumnElement[Any]] = {

@@ -20,6 +20,7 @@ from db.models import (
     Remission,
     SmiDiagnosis,
 )
+from db.queries import recall
 from db.unit_of_work import SqlAlchemyUnitOfWork
 from facilitator_app.bootstrap import AppContext
 from facilitator_app.domain import codes
@@ -288,3 +289,31 @@ def test_rejected_import_leaves_the_sqlite_file_byte_for_byte_unchanged(
     with cast(SqlAlchemyUnitOfWork, sqlite_ctx.new_uow()) as uow:
         uow.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     assert database.read_bytes() == before
+
+
+def test_kept_dates_refreshed_in_batches_match_one_pass(ctx: AppContext, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import refreshes the patient's kept dates a batch of patients at a time (bounded
+    memory on big registers); small batches that split the register must give what one pass
+    over everyone gives."""
+    monkeypatch.setattr(recall, "REFRESH_BATCH", 7)
+    reg, res = tmp_path / "register.csv", tmp_path / "results.csv"
+    write_demo_extracts(60, 5, TODAY, reg, res)
+    assert _import(ctx, ImportKind.REGISTER, reg).ok
+    assert _import(ctx, ImportKind.RESULTS, res).ok
+    kept = [c for c in Patient.__table__.c
+            if c.name.endswith(("_on", "_value", "_code")) and c.name not in
+            ("date_of_birth", "registered_on", "deducted_on")]
+    assert len(kept) >= 14
+
+    def snapshot() -> list[tuple[object, ...]]:
+        with cast(SqlAlchemyUnitOfWork, ctx.new_uow()) as uow:
+            return [tuple(r) for r in uow.session.execute(select(*kept).order_by(Patient.id))]
+
+    batched = snapshot()
+    assert sum(1 for row in batched if any(v is not None for v in row)) > 50
+    monkeypatch.setattr(recall, "REFRESH_BATCH", 1_000_000)
+    with cast(SqlAlchemyUnitOfWork, ctx.new_uow()) as uow:
+        recall.refresh_recall_anchor(uow.session)
+        uow.commit()
+    assert snapshot() == batched
