@@ -443,8 +443,8 @@ class SqlImportWriter:
             # the patient row keeps the latest diagnosis, remission and lithium dates
             # listed once, keyed: the refresh reads them in ranges, where each range's pick
             # from stage_event would scan it
-            touched = self._staging.touched
             self._fresh("touched")
+            touched = self._staging.touched
             s.execute(insert(touched).from_select(
                 ["patient_id"], select(stage_event.c.patient_id).distinct()
                 .where(stage_event.c.is_new)))

@@ -81,6 +81,7 @@ def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = No
     assert written <= SOURCES, written
     ids = select(Patient.id) if patient_ids is None else patient_ids
     column = ids.selected_columns[0]
+    # the ranges are read to the end before the first write, off a cursor on the same connection
     for low, high in list(_id_ranges(session, ids, REFRESH_BATCH)):
         _refresh_batch(session, ids.where(column.between(low, high)), written)
 

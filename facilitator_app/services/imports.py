@@ -375,10 +375,8 @@ def _wrong_length(number: int, cells: Sequence[str], header: Sequence[str],
 def _named_cells(mapping: ColumnMapping) -> Callable[[Sequence[str]], Mapping[str, str]]:
     """A row's cells by column name, built by C-level calls (itemgetter, zip, dict): a Python
     loop per cell cost more than reading the row."""
-    names = tuple(mapping.index)
+    names = tuple(mapping.index)  # a usable mapping has several columns: pick returns a tuple
     pick = itemgetter(*mapping.index.values())
-    if len(names) == 1:
-        return lambda cells: {names[0]: pick(cells)}
     return lambda cells: dict(zip(names, pick(cells), strict=True))
 
 
