@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -41,20 +42,28 @@ def copy_rows(
 
 def wire_date(d: date | None) -> str | None:
     """The form SQLAlchemy's Date type stores on SQLite and PostgreSQL parses as a date."""
-    return None if d is None else d.isoformat()
+    return None if d is None else wire_day(d)
+
+
+wire_day = lru_cache(maxsize=1 << 14)(date.isoformat)
+"""``wire_date`` of a date that is never None, memoised: a million results fall on a few
+thousand days."""
+
+
+# the variant nibble: "10" then two random bits, from one random hex digit
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
 
 
 def uuid7_hex_batch(count: int) -> list[str]:
     """``count`` UUID version 7 values as 32 hex digits (how SQLAlchemy's Uuid type stores them
     on SQLite; PostgreSQL's uuid input accepts the same), from one read of the random source
-    rather than one per id. Same layout as ``db.ids.uuid7``; ids within a batch share the
-    millisecond and differ in their 74 random bits."""
+    rather than one per id. Same layout as ``db.ids.uuid7``: 48-bit millisecond, version 7,
+    12 random bits, the variant and 62 random bits; ids within a batch share the millisecond.
+    Assembled as text from the random bytes' hex (a million ids a second faster than integer
+    arithmetic per id)."""
     millis = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
-    prefix = (millis << 80) | (0x7 << 76) | (0b10 << 62)
-    random_bytes = os.urandom(10 * count)
-    out = []
-    for i in range(count):
-        rand = int.from_bytes(random_bytes[10 * i : 10 * i + 10], "big")
-        value = prefix | (((rand >> 62) & 0xFFF) << 64) | (rand & ((1 << 62) - 1))
-        out.append(f"{value:032x}")
-    return out
+    head = f"{millis:012x}7"
+    random_hex = os.urandom(10 * count).hex()  # 20 digits per id, 19 of them used
+    variant = _VARIANT_DIGIT
+    return [head + random_hex[i : i + 3] + variant[random_hex[i + 3]] + random_hex[i + 4 : i + 19]
+            for i in range(0, 20 * count, 20)]

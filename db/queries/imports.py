@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from db.bulk import copy_rows, uuid7_hex_batch, wire_date
+from db.bulk import copy_rows, uuid7_hex_batch, wire_date, wire_day
 from db.models import (
     FollowUp,
     ImportRecord,
@@ -74,6 +74,7 @@ class Staging:
 
     result_chunk: Table
     result: Table
+    follow_up: Table  # follow-ups for imported results, before they are linked to them
     patient: Table
     event: Table
     touched: Table  # patients whose register records an import added
@@ -107,6 +108,7 @@ def _staging_tables(schema: str | None) -> Staging:
         Column("row_no", Integer, primary_key=True),
         *_result_columns(),
         Column("patient_id", Integer, nullable=False),
+        Column("ethnicity", String(2), nullable=False),  # the patient's: BMI cut-offs differ
         Column("first", Boolean, nullable=False, default=True),  # first for (patient, code, date)
         Column("existing_id", Integer),  # the observation already recorded, if any
         Column("changed", Boolean, nullable=False, default=False),  # differs from existing_id
@@ -114,6 +116,18 @@ def _staging_tables(schema: str | None) -> Staging:
         # it sorts every staged row at once, and on an encrypted register SQLite's sorter works
         # wholly in RAM (a million patients' results: 700 MB).
         Index("ix_stage_result_key", "patient_id", "observed_on", "code"),
+        prefixes=prefixes,
+    )
+    follow_up = Table(
+        "stage_follow_up", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("patient_id", Integer, nullable=False),
+        Column("code", String(20), nullable=False),  # of the result the follow-up arises from
+        Column("observed_on", Date, nullable=False),
+        Column("action", Text, nullable=False),
+        Column("assigned_to", String(100), nullable=False),
+        Column("due_on", Date, nullable=False),
+        Column("global_id", Uuid, nullable=False),
         prefixes=prefixes,
     )
     patient = Table(
@@ -154,7 +168,7 @@ def _staging_tables(schema: str | None) -> Staging:
     )
     touched = Table("stage_touched", metadata, Column("patient_id", Integer, primary_key=True),
                     prefixes=prefixes)
-    return Staging(result_chunk, result, patient, event, touched)
+    return Staging(result_chunk, result, follow_up, patient, event, touched)
 
 
 _STAGING = {schema: _staging_tables(schema) for schema in (None, SCRATCH_SCHEMA)}
@@ -207,7 +221,7 @@ class SqlImportWriter:
             conn.execute(delete(table))
 
     def start_results(self) -> None:
-        self._fresh("result_chunk", "result")
+        self._fresh("result_chunk", "result", "follow_up")
         self._result_problems = []
 
     def start_register(self) -> None:
@@ -224,9 +238,9 @@ class SqlImportWriter:
         s.execute(delete(chunk))
         ids = uuid7_hex_batch(len(rows))
         copy_rows(s, chunk, _RESULT_COLUMNS, (
-            (r.row, r.nhs_number, r.element, r.code, r.value, r.unit, wire_date(r.observed_on),
-             gid) for r, gid in zip(rows, ids, strict=True)
-        ))
+            (row, nhs, element, code, value, unit, wire_day(observed_on), gid)
+            for (row, nhs, element, code, value, unit, observed_on), gid
+            in zip(rows, ids, strict=True)))
         c, obs = chunk.c, _table(Observation)
         for row_no, nhs, observed_on, patient_id in s.execute(
             select(c.row_no, c.nhs_number, c.observed_on, Patient.id)
@@ -241,9 +255,9 @@ class SqlImportWriter:
         # in the index's order, so each chunk's entries go in together
         s.execute(insert(stage_result).from_select(
             ["row_no", "element", "code", "value", "unit", "observed_on", "global_id",
-             "patient_id", "first", "existing_id", "changed"],
+             "patient_id", "ethnicity", "first", "existing_id", "changed"],
             select(c.row_no, c.element, c.code, c.value, c.unit, c.observed_on, c.global_id,
-                   Patient.id, true(), obs.c.id,
+                   Patient.id, Patient.ethnicity, true(), obs.c.id,
                    and_(obs.c.id.is_not(None),
                         or_(_differs(obs.c.value, c.value), _differs(obs.c.unit, c.unit))))
             .join(Patient, Patient.nhs_number == c.nhs_number)
@@ -338,35 +352,47 @@ class SqlImportWriter:
                                   written=frozenset({"observations"}))
         return added, updated, firsts - added - updated, total - firsts
 
-    def new_results_since(self, since: date) -> Iterator[tuple[int, str, date, str, float | None,
-                                                                 int]]:
-        """Results this import added dated on or after ``since``, with the patient's ethnicity
-        and the new observation's id, grouped by patient and date: the input for flagging
-        abnormal results."""
-        stage_result = self._staging.result
-        obs = _table(Observation)
+    def new_results_since(self, since: date) -> Iterator[tuple[int, str, date, str,
+                                                                 float | None]]:
+        """(patient id, ethnicity, date, code, value) of the results this import adds dated on
+        or after ``since``, by patient and date: the input for flagging abnormal results. Read
+        from the staged rows alone, in their index's order."""
+        r = self._staging.result.c
         # Core, on the connection: read as it is consumed (the caller writes follow-ups as it
         # goes), where the ORM would load every row of a million-row import first
         yield from self._session.connection().execute(
-            select(stage_result.c.patient_id, Patient.ethnicity, stage_result.c.observed_on,
-                   stage_result.c.code, stage_result.c.value, obs.c.id)
-            .join(Patient, Patient.id == stage_result.c.patient_id)
-            .join(obs, and_(obs.c.global_id == stage_result.c.global_id))
-            .where(stage_result.c.first, stage_result.c.existing_id.is_(None),
-                   stage_result.c.observed_on >= since)
-            .order_by(stage_result.c.patient_id, stage_result.c.observed_on)
+            select(r.patient_id, r.ethnicity, r.observed_on, r.code, r.value)
+            .where(r.first, r.existing_id.is_(None), r.observed_on >= since)
+            .order_by(r.patient_id, r.observed_on)
             .execution_options(yield_per=CHUNK)
         )
 
-    def add_follow_ups(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            ids = uuid7_hex_batch(len(rows))
-            copy_rows(self._session.connection(), _table(FollowUp),
-                      ("patient_id", "observation_id", "action", "assigned_to", "due_on",
-                       "outcome", "global_id"),
-                      ((r["patient_id"], r["observation_id"], r["action"], r["assigned_to"],
-                        wire_date(r["due_on"]), "", gid) for r, gid in zip(rows, ids,
-                                                                          strict=True)))
+    def add_follow_ups(self, rows: Sequence[tuple[int, str, date, str, str, date]]) -> None:
+        """Follow-ups for imported results: (patient id, code and date of the result, action,
+        assigned to, due on). Each is linked to its observation here, by the record's key, so
+        only results that need a follow-up are looked up."""
+        if not rows:
+            return
+        staged = self._staging.follow_up
+        f = staged.c
+        s = self._session.connection()
+        s.execute(delete(staged))
+        ids = uuid7_hex_batch(len(rows))
+        copy_rows(s, staged, ("patient_id", "code", "observed_on", "action", "assigned_to",
+                              "due_on", "global_id"),
+                  ((patient_id, code, wire_date(observed_on), action, assigned_to,
+                    wire_date(due_on), gid)
+                   for (patient_id, code, observed_on, action, assigned_to, due_on), gid
+                   in zip(rows, ids, strict=True)))
+        obs = _table(Observation)
+        s.execute(insert(_table(FollowUp)).from_select(
+            ["patient_id", "observation_id", "action", "assigned_to", "due_on", "outcome",
+             "global_id"],
+            select(f.patient_id, obs.c.id, f.action, f.assigned_to, f.due_on, literal(""),
+                   f.global_id)
+            .outerjoin(obs, and_(obs.c.patient_id == f.patient_id, obs.c.code == f.code,
+                                 obs.c.observed_on == f.observed_on))
+            .order_by(f.id)))
 
     # -- register ------------------------------------------------------------------------------
 

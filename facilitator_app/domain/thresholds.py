@@ -27,6 +27,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from facilitator_app.domain import codes
 from facilitator_app.domain.checks import Element
@@ -309,9 +310,14 @@ def _cut(name: str, min_dp: int = 0) -> str:
 
 # --- Assessments ------------------------------------------------------------------------------
 
+# Each assessment is pure and its findings immutable, so each is memoised: an import of a
+# million results judges a few thousand distinct values over and over.
+_memo = lru_cache(maxsize=1 << 12)
+
 _WEIGHT_ACTION = "Lifestyle advice; medication review; NICE obesity pathway"
 
 
+@_memo
 def assess_bmi(bmi: float, ethnicity_code: str) -> tuple[Finding, ...]:
     """BMI ≥ 25 (≥ 23 South Asian or Chinese) overweight; ≥ 30 (≥ 27.5 for the groups in
     ``BMI_LOWER_OBESE_ETHNICITIES``) obese; both → lifestyle advice, medication review, NICE
@@ -349,6 +355,7 @@ def assess_bmi(bmi: float, ethnicity_code: str) -> tuple[Finding, ...]:
     return (_finding(Element.BMI, Severity.ATTENTION, summary, _WEIGHT_ACTION, plain),)
 
 
+@_memo
 def assess_weight_gain(kg_then: float, kg_now: float, days_between: int) -> tuple[Finding, ...]:
     """Weight gain > 5 kg within about 3 months (``WEIGHT_GAIN_WINDOW_DAYS``) → lifestyle advice
     and medication review (domain.md §3.1, [S20]); rapid gain is a recognised effect of
@@ -371,6 +378,7 @@ def assess_weight_gain(kg_then: float, kg_now: float, days_between: int) -> tupl
     return (_finding(Element.WEIGHT, Severity.ATTENTION, summary, _WEIGHT_ACTION, plain),)
 
 
+@_memo
 def assess_blood_pressure(systolic: float, diastolic: float) -> tuple[Finding, ...]:
     """> 140 systolic and/or > 90 diastolic → GP review, confirm with ambulatory or home
     monitoring [S20, S21]; ≥ 180 systolic or ≥ 120 diastolic → same-day clinician review
@@ -402,6 +410,7 @@ def assess_blood_pressure(systolic: float, diastolic: float) -> tuple[Finding, .
     return ()
 
 
+@_memo
 def assess_pulse(bpm: float) -> tuple[Finding, ...]:
     """Pulse < 50 or > 100 beats/min → flag to GP (app rule, unverified: check local protocol).
     A fast pulse is flagged with clozapine in mind, which commonly causes tachycardia (§3.1)."""
@@ -422,6 +431,7 @@ def assess_pulse(bpm: float) -> tuple[Finding, ...]:
     return (_finding(Element.PULSE, Severity.ATTENTION, summary, action, plain),)
 
 
+@_memo
 def assess_lipids(
     total: float, hdl: float | None, qrisk_score: float | None
 ) -> tuple[Finding, ...]:
@@ -501,6 +511,7 @@ _DIABETES_PLAIN = (
 )
 
 
+@_memo
 def assess_hba1c(mmol_mol: float) -> tuple[Finding, ...]:
     """HbA1c (IFCC) 42–47 mmol/mol → high risk, NHS DPP; ≥ 48 → diabetes, GP review [S20].
     Values between 47 and 48 count as high risk: the band is "≥ 42 and < 48"."""
@@ -525,6 +536,7 @@ def assess_hba1c(mmol_mol: float) -> tuple[Finding, ...]:
     return ()
 
 
+@_memo
 def assess_glucose(mmol_l: float, fasting: bool) -> tuple[Finding, ...]:
     """Fasting plasma glucose 5.5–6.9 mmol/L → high risk; ≥ 7.0 fasting or ≥ 11.1 random →
     diabetes [S20]. A random glucose below 11.1 has no high-risk band in §3.1, so no finding."""
@@ -551,6 +563,7 @@ def assess_glucose(mmol_l: float, fasting: bool) -> tuple[Finding, ...]:
     return ()
 
 
+@_memo
 def assess_audit_c(score: int) -> tuple[Finding, ...]:
     """AUDIT-C ≥ 5 is positive → complete the full AUDIT, whose zones then set the
     intervention (8–15 brief advice, 16–19 brief counselling, ≥ 20 specialist referral) [S23]."""
@@ -569,6 +582,7 @@ def assess_audit_c(score: int) -> tuple[Finding, ...]:
     )
 
 
+@_memo
 def assess_smoking(is_current_smoker: bool) -> tuple[Finding, ...]:
     """Current smoker → very brief advice, referral to the stop-smoking service, NRT or
     varenicline [S20]. Stopping smoking can raise clozapine and olanzapine blood levels, so the

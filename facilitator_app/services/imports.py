@@ -21,11 +21,11 @@ import csv
 import hashlib
 import io
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,8 +44,7 @@ from facilitator_app.domain.import_rows import (
     RegisterRow,
     ResultRow,
     RowError,
-    read_register_row,
-    read_result_row,
+    row_reader,
 )
 from facilitator_app.services import audit
 from facilitator_app.services.access import require
@@ -81,8 +80,8 @@ class ImportWriter(Protocol):
     def apply_register(self) -> tuple[int, int, int, int]: ...
     def new_results_since(
         self, since: date
-    ) -> Iterator[tuple[int, str, date, str, float | None, int]]: ...
-    def add_follow_ups(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    ) -> Iterator[tuple[int, str, date, str, float | None]]: ...
+    def add_follow_ups(self, rows: Sequence[tuple[int, str, date, str, str, date]]) -> None: ...
     def record_import(self, kind: str, file_name: str, sha256: str, by: str, rows: int,
                       added: int, updated: int, unchanged: int) -> None: ...
     def imports_of(self, sha256: str) -> list[tuple[datetime, str, str]]: ...
@@ -308,7 +307,7 @@ def _import_rows(uow: UnitOfWork, kind: ImportKind, path: Path, today: date,
         writer = uow.imports
         errors: list[RowError] = []
         count = 0
-        read = read_register_row if kind is ImportKind.REGISTER else read_result_row
+        read = row_reader(kind, mapping, today)
         stage: Callable[[list[Any]], None]
         if kind is ImportKind.REGISTER:
             writer.start_register()
@@ -316,27 +315,22 @@ def _import_rows(uow: UnitOfWork, kind: ImportKind, path: Path, today: date,
         else:
             writer.start_results()
             stage = writer.stage_results
-        chunk: list[Any] = []
-        named = _named_cells(mapping)
         width = len(header)
-        for number, cells in rows:
-            count += 1
-            result = (read(number, named(cells), today)
-                      if len(cells) == width else [_wrong_length(number, cells, header,
-                                                                 delimiter)])
-            if isinstance(result, list):
-                errors.extend(result)
-                chunk = []  # the file has failed: keep checking rows, stop staging them
+        # a chunk at a time, each read by one comprehension: a statement per row in this loop
+        # cost more than the reading
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            count += len(chunk)
+            read_rows: list[Any] = [
+                read(number, cells) if len(cells) == width
+                else [_wrong_length(number, cells, header, delimiter)]
+                for number, cells in chunk]
+            bad = [problems for problems in read_rows if problems.__class__ is list]
+            if bad:  # the file has failed: keep checking rows, stop staging them
+                errors.extend(error for problems in bad for error in problems)
             elif not errors:
-                chunk.append(result)
-                if len(chunk) >= CHUNK_ROWS:
-                    stage(chunk)
-                    chunk = []
-            if count % CHUNK_ROWS == 0:
-                token.raise_if_cancelled()
-                progress(min(position(), total_bytes), total_bytes)
-        if chunk and not errors:
-            stage(chunk)
+                stage(read_rows)
+            token.raise_if_cancelled()
+            progress(min(position(), total_bytes), total_bytes)
         if not errors:
             problems = (writer.register_problems() if kind is ImportKind.REGISTER
                         else writer.result_problems())
@@ -372,32 +366,20 @@ def _wrong_length(number: int, cells: Sequence[str], header: Sequence[str],
                     f"{len(header)}: check for a stray {delimiter!r} or a missing quote")
 
 
-def _named_cells(mapping: ColumnMapping) -> Callable[[Sequence[str]], Mapping[str, str]]:
-    """A row's cells by column name, built by C-level calls (itemgetter, zip, dict): a Python
-    loop per cell cost more than reading the row."""
-    names = tuple(mapping.index)  # a usable mapping has several columns: pick returns a tuple
-    pick = itemgetter(*mapping.index.values())
-    return lambda cells: dict(zip(names, pick(cells), strict=True))
-
-
 def _flag_abnormal(writer: ImportWriter, today: date) -> int:
     """Follow-ups for abnormal results this import added from the last 12 months, assessed per
     patient and date exactly as a check saved on the form is."""
     since = today - relativedelta(months=FOLLOW_UP_MONTHS)
-    follow_ups: list[dict[str, Any]] = []
+    follow_ups: list[tuple[int, str, date, str, str, date]] = []
     written = 0
     for (patient_id, ethnicity, observed_on), group in groupby(
-        writer.new_results_since(since), key=lambda r: (r[0], r[1], r[2])
+        writer.new_results_since(since), key=itemgetter(0, 1, 2)
     ):
-        readings = list(group)
-        observation_ids = {code: obs_id for *_, code, _, obs_id in readings}
-        values = {code: value for *_, code, value, _ in readings}
+        values = {code: value for *_, code, value in group}
         for code, finding in assess_readings(values, ethnicity_code=ethnicity):
             action, due_on = follow_up_for(finding, observed_on)
-            follow_ups.append({"patient_id": patient_id,
-                               "observation_id": observation_ids.get(code),
-                               "action": action, "assigned_to": assignee_for(finding),
-                               "due_on": due_on})
+            follow_ups.append((patient_id, code, observed_on, action, assignee_for(finding),
+                               due_on))
         if len(follow_ups) >= CHUNK_ROWS:  # written as they come: memory stays flat
             writer.add_follow_ups(follow_ups)
             written += len(follow_ups)

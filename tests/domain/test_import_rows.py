@@ -16,6 +16,7 @@ from facilitator_app.domain.import_rows import (
     read_register_row,
     read_result_row,
     resolve_code,
+    row_reader,
 )
 
 TODAY = date(2026, 11, 22)
@@ -191,6 +192,31 @@ def test_smoking_status_by_code_or_word() -> None:
     assert by_code.code == by_word.code == codes.EX_SMOKER and by_word.value is None
     assert "coded status" in _errors(_result(code=codes.SMOKER, value="20", unit=""))["value"]
     assert "current, ex or never" in _errors(_result(code="smoking", value="sometimes"))["value"]
+
+
+def test_file_rows_are_read_by_position_whatever_the_column_order() -> None:
+    # no unit column, the date first and an unknown column last: cells are taken by position,
+    # and the missing unit reads as blank, not as the unknown column's cell
+    mapping = map_header(ImportKind.RESULTS, ["Result date", "NHS No", "Code", "Value", "Note"])
+    read = row_reader(ImportKind.RESULTS, mapping, TODAY)
+    row = read(2, ["12/03/2026", " 943 476 5919 ", codes.HBA1C, " 49 ", "mmHg"])
+    assert row == ResultRow(2, "9434765919", "glucose", codes.HBA1C, 49.0, "mmol/mol",
+                            date(2026, 3, 12))
+    errors = read(3, ["12/03/2027", "9434765919", codes.HBA1C, "abc", ""])
+    assert isinstance(errors, list)
+    assert {(e.row, e.column, e.value) for e in errors} == {(3, "date", "12/03/2027"),
+                                                            (3, "value", "abc")}
+
+
+def test_file_rows_read_by_position_agree_with_rows_read_by_name() -> None:
+    header = ["nhs_number", "code", "value", "unit", "date"]
+    read = row_reader(ImportKind.RESULTS, map_header(ImportKind.RESULTS, header), TODAY)
+    for cells in (["9434765919", codes.SYSTOLIC_BP, "128", "mmHg", "12/03/2026"],
+                  ["9434765919", "smoking", "never", "", "2026-03-12"],
+                  ["9434765918", codes.SYSTOLIC_BP, "128", "mmHg", "12/03/2026"],
+                  ["", codes.SYSTOLIC_BP, "400", "cm", "31/02/2026"]):
+        assert read(7, cells) == read_result_row(7, dict(zip(header, cells, strict=True)),
+                                                 TODAY)
 
 
 def test_result_problems_each_named() -> None:
