@@ -48,6 +48,7 @@ from facilitator_app.domain.import_rows import (
 )
 from facilitator_app.services import audit
 from facilitator_app.services.access import require
+from facilitator_app.services.gc_pause import collector_paused
 from facilitator_app.services.jobs import CancelToken, Progress, no_progress
 from facilitator_app.services.ports import UnitOfWork
 
@@ -287,9 +288,10 @@ def import_file(
             if not mapping.ok:
                 return _finish(base, started, errors=tuple(
                     RowError(1, "", "", problem) for problem in mapping.problems()))
-            return _import_rows(uow, kind, path, today, base, started, header, delimiter,
-                                mapping, rows, position, dry_run=dry_run, imported_by=imported_by,
-                                progress=progress, cancel=cancel)
+            with collector_paused():
+                return _import_rows(uow, kind, path, today, base, started, header, delimiter,
+                                    mapping, rows, position, dry_run=dry_run,
+                                    imported_by=imported_by, progress=progress, cancel=cancel)
     except _Unreadable as exc:
         return _finish(base, started, errors=(exc.error,))
 
