@@ -75,6 +75,7 @@ class Staging:
     result_chunk: Table
     result: Table
     follow_up: Table  # follow-ups for imported results, before they are linked to them
+    duplicate: Table  # (patient, code, date) keys the file gives more than once
     patient: Table
     event: Table
     touched: Table  # patients whose register records an import added
@@ -130,6 +131,16 @@ def _staging_tables(schema: str | None) -> Staging:
         Column("global_id", Uuid, nullable=False),
         prefixes=prefixes,
     )
+    # Found by one grouped pass over the staged results; marking the repeats and reporting
+    # the conflicts then join this (usually empty) table instead of grouping them again.
+    duplicate = Table(
+        "stage_duplicate", metadata,
+        Column("patient_id", Integer, primary_key=True),
+        Column("code", String(20), primary_key=True),
+        Column("observed_on", Date, primary_key=True),
+        Column("first_row", Integer, nullable=False),
+        prefixes=prefixes,
+    )
     patient = Table(
         "stage_patient", metadata,
         Column("row_no", Integer, primary_key=True),
@@ -168,7 +179,7 @@ def _staging_tables(schema: str | None) -> Staging:
     )
     touched = Table("stage_touched", metadata, Column("patient_id", Integer, primary_key=True),
                     prefixes=prefixes)
-    return Staging(result_chunk, result, follow_up, patient, event, touched)
+    return Staging(result_chunk, result, follow_up, duplicate, patient, event, touched)
 
 
 _STAGING = {schema: _staging_tables(schema) for schema in (None, SCRATCH_SCHEMA)}
@@ -221,7 +232,7 @@ class SqlImportWriter:
             conn.execute(delete(table))
 
     def start_results(self) -> None:
-        self._fresh("result_chunk", "result", "follow_up")
+        self._fresh("result_chunk", "result", "follow_up", "duplicate")
         self._result_problems = []
 
     def start_register(self) -> None:
@@ -298,26 +309,26 @@ class SqlImportWriter:
         yield from self._conflicting_results()
 
     def _conflicting_results(self) -> Iterator[RowError]:
-        stage_result = self._staging.result
-        key = (stage_result.c.patient_id, stage_result.c.code, stage_result.c.observed_on)
-        firsts = (select(*key, func.min(stage_result.c.row_no).label("first_row"))
-                  .group_by(*key).having(func.count() > 1).subquery())
-        first = aliased(stage_result)
+        stage_result, duplicate = self._staging.result, self._staging.duplicate
+        r, d = stage_result.c, duplicate.c
         s = self._session.connection()
-        s.execute(update(stage_result).values(first=False).where(
-            stage_result.c.patient_id == firsts.c.patient_id,
-            stage_result.c.code == firsts.c.code,
-            stage_result.c.observed_on == firsts.c.observed_on,
-            stage_result.c.row_no != firsts.c.first_row))
+        s.execute(insert(duplicate).from_select(
+            ["patient_id", "code", "observed_on", "first_row"],
+            select(r.patient_id, r.code, r.observed_on, func.min(r.row_no))
+            .group_by(r.patient_id, r.code, r.observed_on).having(func.count() > 1)))
+        if not s.scalar(select(true()).select_from(duplicate).limit(1)):
+            return  # the usual file: without statistics the planner would scan every result
+        same_key = and_(r.patient_id == d.patient_id, r.code == d.code,
+                        r.observed_on == d.observed_on, r.row_no != d.first_row)
+        s.execute(update(stage_result).values(first=False).where(same_key))
+        first = aliased(stage_result)
         conflicts = (
-            select(stage_result.c.row_no, stage_result.c.value, first.c.row_no)
-            .join(firsts, and_(stage_result.c.patient_id == firsts.c.patient_id,
-                               stage_result.c.code == firsts.c.code,
-                               stage_result.c.observed_on == firsts.c.observed_on))
-            .join(first, first.c.row_no == firsts.c.first_row)
-            .where(stage_result.c.row_no != first.c.row_no,
-                   _differs(stage_result.c.value, first.c.value))
-            .order_by(stage_result.c.row_no)
+            select(r.row_no, r.value, d.first_row)
+            .select_from(duplicate)
+            .join(stage_result, same_key)
+            .join(first, first.c.row_no == d.first_row)
+            .where(_differs(r.value, first.c.value))
+            .order_by(r.row_no)
         )
         for row_no, value, first_row in s.execute(conflicts):
             yield RowError(row_no, "value", "" if value is None else f"{value:g}",
