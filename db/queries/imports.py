@@ -119,6 +119,10 @@ def _staging_tables(schema: str | None) -> Staging:
         Index("ix_stage_result_key", "patient_id", "observed_on", "code"),
         prefixes=prefixes,
     )
+    # the few rows that change a recorded value, found without reading every staged row
+    changed = result.c.changed == true()
+    Index("ix_stage_result_changed", result.c.existing_id, sqlite_where=changed,
+          postgresql_where=changed)
     follow_up = Table(
         "stage_follow_up", metadata,
         Column("id", Integer, primary_key=True),
@@ -200,10 +204,10 @@ def _table(model: Any) -> Table:
     return table
 
 
-def _rows(conn: Connection, table: Table, *where: Any) -> int:
-    """How many staged rows match: counted rather than taken from a driver's rowcount, which
-    psycopg does not report for every statement."""
-    return conn.scalar(select(func.count()).select_from(table).where(*where)) or 0
+def _written(conn: Connection, statement: Any) -> int:
+    """Execute ``statement`` and return how many rows it wrote, as the database reports it
+    (SQLAlchemy keeps an INSERT's count only when asked to)."""
+    return conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
 def _differs(a: Any, b: Any) -> Any:
@@ -215,6 +219,9 @@ class SqlImportWriter:
         self._session = session
         self._staging = _STAGING[None]
         self._result_problems: list[RowError] = []  # found while staging, reported after
+        # results staged, and how many of them repeat an earlier row's patient, code and date:
+        # counted as they are written, where counting afterwards reads every staged row
+        self._staged = self._repeats = 0
         # practice code -> name (the least, as rows may differ), gathered while staging: a
         # handful of practices, where grouping the staged rows would sort them all
         self._practices: dict[str, str] = {}
@@ -234,15 +241,16 @@ class SqlImportWriter:
     def start_results(self) -> None:
         self._fresh("result_chunk", "result", "follow_up", "duplicate")
         self._result_problems = []
+        self._staged = self._repeats = 0
 
     def start_register(self) -> None:
         self._fresh("patient", "event")
         self._practices = {}
 
     def stage_results(self, rows: Sequence[ResultRow]) -> None:
-        """Stage one chunk: note the rows naming no patient on the register or dated before the
-        patient's birth, and move the rest to stage_result with their patient and any
-        observation already recorded for the same code and date. Done per chunk so no
+        """Stage one chunk: move its rows to stage_result with their patient and any
+        observation already recorded for the same code and date, and note the rows naming no
+        patient on the register or dated before the patient's birth. Done per chunk so no
         statement ever touches every staged row."""
         chunk, stage_result = self._staging.result_chunk, self._staging.result
         s = self._session.connection()
@@ -253,6 +261,25 @@ class SqlImportWriter:
             for (row, nhs, element, code, value, unit, observed_on), gid
             in zip(rows, ids, strict=True)))
         c, obs = chunk.c, _table(Observation)
+        # in the index's order, so each chunk's entries go in together; a row naming no patient
+        # on the register or dated before the patient's birth is left out, and looked for only
+        # when rows were (a clean chunk is joined to patient once, not twice)
+        staged = _written(s, insert(stage_result).from_select(
+            ["row_no", "element", "code", "value", "unit", "observed_on", "global_id",
+             "patient_id", "ethnicity", "first", "existing_id", "changed"],
+            select(c.row_no, c.element, c.code, c.value, c.unit, c.observed_on, c.global_id,
+                   Patient.id, Patient.ethnicity, true(), obs.c.id,
+                   and_(obs.c.id.is_not(None),
+                        or_(_differs(obs.c.value, c.value), _differs(obs.c.unit, c.unit))))
+            .join(Patient, and_(Patient.nhs_number == c.nhs_number,
+                                c.observed_on >= Patient.date_of_birth))
+            .outerjoin(obs, and_(obs.c.patient_id == Patient.id, obs.c.code == c.code,
+                                 obs.c.observed_on == c.observed_on))
+            .order_by(Patient.id, c.observed_on, c.code)
+        ))
+        self._staged += staged
+        if staged == len(rows):
+            return
         for row_no, nhs, observed_on, patient_id in s.execute(
             select(c.row_no, c.nhs_number, c.observed_on, Patient.id)
             .outerjoin(Patient, Patient.nhs_number == c.nhs_number)
@@ -263,19 +290,6 @@ class SqlImportWriter:
                          "import the register file first") if patient_id is None else
                 RowError(row_no, "date", f"{observed_on:%d/%m/%Y}",
                          "result date is before the patient's date of birth"))
-        # in the index's order, so each chunk's entries go in together
-        s.execute(insert(stage_result).from_select(
-            ["row_no", "element", "code", "value", "unit", "observed_on", "global_id",
-             "patient_id", "ethnicity", "first", "existing_id", "changed"],
-            select(c.row_no, c.element, c.code, c.value, c.unit, c.observed_on, c.global_id,
-                   Patient.id, Patient.ethnicity, true(), obs.c.id,
-                   and_(obs.c.id.is_not(None),
-                        or_(_differs(obs.c.value, c.value), _differs(obs.c.unit, c.unit))))
-            .join(Patient, Patient.nhs_number == c.nhs_number)
-            .outerjoin(obs, and_(obs.c.patient_id == Patient.id, obs.c.code == c.code,
-                                 obs.c.observed_on == c.observed_on))
-            .order_by(Patient.id, c.observed_on, c.code)
-        ))
 
     def stage_register(self, rows: Sequence[RegisterRow]) -> None:
         stage_patient, stage_event = self._staging.patient, self._staging.event
@@ -320,7 +334,7 @@ class SqlImportWriter:
             return  # the usual file: without statistics the planner would scan every result
         same_key = and_(r.patient_id == d.patient_id, r.code == d.code,
                         r.observed_on == d.observed_on, r.row_no != d.first_row)
-        s.execute(update(stage_result).values(first=False).where(same_key))
+        self._repeats = _written(s, update(stage_result).values(first=False).where(same_key))
         first = aliased(stage_result)
         conflicts = (
             select(r.row_no, r.value, d.first_row)
@@ -337,20 +351,15 @@ class SqlImportWriter:
 
     def apply_results(self) -> tuple[int, int, int, int]:
         """Write the staged results. Returns (added, updated, unchanged, duplicate rows)."""
-        stage_result = self._staging.result
-        r = stage_result.c
+        r = self._staging.result.c
         s = self._session.connection()
         obs = _table(Observation)
-        total, firsts, added, updated = s.execute(select(
-            func.count(), func.count().filter(r.first == true()),
-            func.count().filter(r.first == true(), r.existing_id.is_(None)),
-            func.count().filter(r.first == true(), r.changed == true()))).one()
-        if updated:
-            s.execute(update(obs).values(
-                value=r.value, unit=r.unit, source="import", version=obs.c.version + 1,
-                updated_at=utcnow(),
-            ).where(obs.c.id == r.existing_id, r.first, r.changed))
-        s.execute(insert(obs).from_select(
+        # driven by ix_stage_result_changed: usually empty, and then no staged row is read
+        updated = _written(s, update(obs).values(
+            value=r.value, unit=r.unit, source="import", version=obs.c.version + 1,
+            updated_at=utcnow(),
+        ).where(obs.c.id == r.existing_id, r.first, r.changed == true()))
+        added = _written(s, insert(obs).from_select(
             ["patient_id", "element", "code", "value", "unit", "observed_on", "source",
              "global_id"],
             select(r.patient_id, r.element, r.code, r.value, r.unit, r.observed_on,
@@ -360,8 +369,9 @@ class SqlImportWriter:
         if added or updated:
             # every staged patient has a first row: their ids come from the index alone
             refresh_recall_anchor(self._session, select(r.patient_id).distinct(),
-                                  written=frozenset({"observations"}))
-        return added, updated, firsts - added - updated, total - firsts
+                                  written=frozenset({"observations"}), none_deleted=True)
+        firsts = self._staged - self._repeats
+        return added, updated, firsts - added - updated, self._repeats
 
     def new_results_since(self, since: date) -> Iterator[tuple[int, str, date, str,
                                                                  float | None]]:
@@ -459,8 +469,7 @@ class SqlImportWriter:
             {**{c: stage_patient.c[c] for c in _DEMOGRAPHICS},
              "version": pat.c.version + 1, "updated_at": utcnow()}
         ).where(pat.c.id == stage_patient.c.patient_id, stage_patient.c.changed))
-        added = _rows(s, stage_patient, stage_patient.c.first, stage_patient.c.patient_id.is_(None))
-        s.execute(insert(pat).from_select(
+        added = _written(s, insert(pat).from_select(
             ["nhs_number", *_DEMOGRAPHICS, "global_id"],
             select(stage_patient.c.nhs_number, *[stage_patient.c[c] for c in _DEMOGRAPHICS],
                    stage_patient.c.global_id)
@@ -486,7 +495,7 @@ class SqlImportWriter:
                 ["patient_id"], select(stage_event.c.patient_id).distinct()
                 .where(stage_event.c.is_new)))
             refresh_recall_anchor(self._session, select(touched.c.patient_id),
-                                  written=frozenset({"register"}))
+                                  written=frozenset({"register"}), none_deleted=True)
         return added, updated, firsts - added - updated, records
 
     def _add_practices(self) -> None:
@@ -528,21 +537,22 @@ class SqlImportWriter:
         for kind, query in existing.items():
             s.execute(update(stage_event).values(is_new=True)
                       .where(e.kind == kind, ~query.exists()))
-        new = [e.is_new, e.kind]
-        s.execute(insert(_table(SmiDiagnosis)).from_select(
-            ["patient_id", "code", "category", "diagnosed_on", "global_id"],
-            select(e.patient_id, e.code, e.category, e.on_date, e.global_id)
-            .where(new[0], new[1] == "diagnosis")))
-        s.execute(insert(_table(Remission)).from_select(
-            ["patient_id", "code", "recorded_on", "global_id"],
-            select(e.patient_id, e.code, e.on_date, e.global_id)
-            .where(new[0], new[1] == "remission")))
-        s.execute(insert(_table(MedicationIssue)).from_select(
-            ["patient_id", "drug", "code", "issued_on", "stopped", "global_id"],
-            select(e.patient_id, literal("lithium"), e.code, e.on_date,
-                   e.kind == "lithium_stop", e.global_id)
-            .where(new[0], new[1].in_(("lithium", "lithium_stop")))))
-        return _rows(s, stage_event, e.is_new)
+        new = e.is_new
+        return sum(_written(s, statement) for statement in (
+            insert(_table(SmiDiagnosis)).from_select(
+                ["patient_id", "code", "category", "diagnosed_on", "global_id"],
+                select(e.patient_id, e.code, e.category, e.on_date, e.global_id)
+                .where(new, e.kind == "diagnosis")),
+            insert(_table(Remission)).from_select(
+                ["patient_id", "code", "recorded_on", "global_id"],
+                select(e.patient_id, e.code, e.on_date, e.global_id)
+                .where(new, e.kind == "remission")),
+            insert(_table(MedicationIssue)).from_select(
+                ["patient_id", "drug", "code", "issued_on", "stopped", "global_id"],
+                select(e.patient_id, literal("lithium"), e.code, e.on_date,
+                       e.kind == "lithium_stop", e.global_id)
+                .where(new, e.kind.in_(("lithium", "lithium_stop")))),
+        ))
 
     # -- the import record ---------------------------------------------------------------------
 

@@ -64,12 +64,15 @@ REFRESH_BATCH = 20_000  # patients refreshed per statement
 
 
 def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = None, *,
-                          written: frozenset[str] = SOURCES) -> None:
+                          written: frozenset[str] = SOURCES, none_deleted: bool = False) -> None:
     """Set-based, one grouped pass per source table: for each patient (all of them, or those
     ``patient_ids`` selects) the latest date of each kept element with the recall anchor (the
     oldest of the six core latest dates, NULL when any was never recorded), of each register
     record, and of care adjustments. ``written`` names the kinds of record the caller wrote
-    (``SOURCES``); the others cannot have changed and are not recomputed.
+    (``SOURCES``); the others cannot have changed and are not recomputed. ``none_deleted``
+    says the caller only added records or changed their values (an import): then no patient
+    can have lost the last record of a kind, and the pass that clears such dates, a read of
+    every patient row in scope, is skipped.
 
     A grouped subquery joined by UPDATE ... FROM (SQLite 3.33+, PostgreSQL) reads each table
     once, where one correlated lookup per column and patient would seek an index a dozen times
@@ -83,7 +86,7 @@ def refresh_recall_anchor(session: Session, patient_ids: Select[Any] | None = No
     column = ids.selected_columns[0]
     # the ranges are read to the end before the first write, off a cursor on the same connection
     for low, high in list(_id_ranges(session, ids, REFRESH_BATCH)):
-        _refresh_batch(session, ids.where(column.between(low, high)), written)
+        _refresh_batch(session, ids.where(column.between(low, high)), written, none_deleted)
 
 
 def _id_ranges(session: Session, ids: Select[Any], size: int) -> Iterator[tuple[int, int]]:
@@ -103,7 +106,12 @@ def _id_ranges(session: Session, ids: Select[Any], size: int) -> Iterator[tuple[
         yield low, high
 
 
-def _refresh_batch(session: Session, patient_ids: Select[Any], written: frozenset[str]) -> None:
+def _refresh_batch(session: Session, patient_ids: Select[Any], written: frozenset[str],
+                   none_deleted: bool) -> None:
+    def refresh(patient_id: Any, where: ColumnElement[bool] | None,
+                columns: dict[str, ColumnElement[Any]]) -> None:
+        _refresh(session, patient_id, where, columns, patient_ids, none_deleted)
+
     if "observations" in written:
         o = Observation
         latest: dict[str, ColumnElement[Any]] = {
@@ -120,24 +128,20 @@ def _refresh_batch(session: Session, patient_ids: Select[Any], written: frozense
             _text_of_latest(o.observed_on, real_text(o.value), o.code == codes.BMI), ""), Float)
         latest["smoking_last_code"] = _text_of_latest(o.observed_on, o.code,
                                                       o.element == Element.SMOKING.value)
-        _refresh(session, o.patient_id, o.element.in_(KEPT_ELEMENTS), latest, patient_ids)
+        refresh(o.patient_id, o.element.in_(KEPT_ELEMENTS), latest)
     if "register" in written:
         d = SmiDiagnosis
-        _refresh(session, d.patient_id, None,
-                 {"first_diagnosis_on": func.min(d.diagnosed_on),
-                  "last_diagnosis_on": func.max(d.diagnosed_on)}, patient_ids)
+        refresh(d.patient_id, None, {"first_diagnosis_on": func.min(d.diagnosed_on),
+                                     "last_diagnosis_on": func.max(d.diagnosed_on)})
         r = Remission
-        _refresh(session, r.patient_id, None, {"last_remission_on": func.max(r.recorded_on)},
-                 patient_ids)
+        refresh(r.patient_id, None, {"last_remission_on": func.max(r.recorded_on)})
         m = MedicationIssue
-        _refresh(session, m.patient_id, m.drug == LITHIUM,
-                 {"last_lithium_issue_on": func.max(case((m.stopped == false(), m.issued_on))),
-                  "last_lithium_stop_on": func.max(case((m.stopped == true(), m.issued_on)))},
-                 patient_ids)
+        refresh(m.patient_id, m.drug == LITHIUM,
+                {"last_lithium_issue_on": func.max(case((m.stopped == false(), m.issued_on))),
+                 "last_lithium_stop_on": func.max(case((m.stopped == true(), m.issued_on)))})
     if "adjustments" in written:
         a = CareAdjustment
-        _refresh(session, a.patient_id, None,
-                 {"last_care_adjustment_on": func.max(a.recorded_on)}, patient_ids)
+        refresh(a.patient_id, None, {"last_care_adjustment_on": func.max(a.recorded_on)})
 
 
 def _text_of_latest(on: Any, text: Any, where: ColumnElement[bool]) -> ColumnElement[str]:
@@ -149,18 +153,20 @@ def _text_of_latest(on: Any, text: Any, where: ColumnElement[bool]) -> ColumnEle
 
 
 def _refresh(session: Session, patient_id: Any, where: ColumnElement[bool] | None,
-             columns: dict[str, ColumnElement[Any]], patient_ids: Select[Any] | None) -> None:
+             columns: dict[str, ColumnElement[Any]], patient_ids: Select[Any] | None,
+             none_deleted: bool) -> None:
     """Patient columns ``columns`` (name -> aggregate over the source table, grouped by its
     ``patient_id``, rows matching ``where``)."""
     conditions = [] if where is None else [where]
     scope = [] if patient_ids is None else [Patient.id.in_(patient_ids)]
     # Whoever has a stored date but no rows left (a record deleted) goes back to NULL. Fresh
-    # rows are NULL already, so a first fill skips the lookup.
-    stored = [Patient.__table__.c[name].is_not(None) for name in columns]
-    gone = ~select(patient_id).where(patient_id == Patient.id, *conditions).exists()
-    session.execute(update(Patient).values({name: null() for name in columns})
-                    .where(or_(*stored), gone, *scope)
-                    .execution_options(synchronize_session=False))
+    # rows are NULL already, so a first fill skips the lookup; nothing deleted, no pass.
+    if not none_deleted:
+        stored = [Patient.__table__.c[name].is_not(None) for name in columns]
+        gone = ~select(patient_id).where(patient_id == Patient.id, *conditions).exists()
+        session.execute(update(Patient).values({name: null() for name in columns})
+                        .where(or_(*stored), gone, *scope)
+                        .execution_options(synchronize_session=False))
     agg = (select(patient_id.label("patient_id"),
                   *[value.label(name) for name, value in columns.items()])
            .where(*conditions, *([patient_id.in_(patient_ids)] if patient_ids is not None
