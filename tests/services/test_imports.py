@@ -130,6 +130,26 @@ def test_changed_details_and_values_update_in_place(ctx: AppContext, tmp_path: P
         assert (hba1c.value, hba1c.version) == (39, 2)
 
 
+def test_a_mixed_reimport_counts_each_row_once(ctx: AppContext, tmp_path: Path) -> None:
+    """Added, updated, unchanged and repeated rows in one file: the counts come from what each
+    statement wrote, so each kind is checked beside the others."""
+    _import(ctx, ImportKind.REGISTER, _write(tmp_path, "reg.csv", REGISTER))
+    _import(ctx, ImportKind.RESULTS, _write(tmp_path, "res.csv", RESULTS))
+    before = _count(ctx, Observation)
+    mixed = (RESULTS.replace("hba1c,52", "hba1c,39")
+             + "9434765919,hba1c,39,mmol/mol,12/03/2026\n"  # the corrected value, repeated
+             + "9990000018,271649006,118,mmHg,01/11/2026\n")  # new
+    report = _import(ctx, ImportKind.RESULTS, _write(tmp_path, "mixed.csv", mixed))
+    assert report.ok, report.errors
+    assert (report.rows, report.added, report.updated, report.unchanged, report.duplicates) == (
+        8, 1, 1, 4, 2)
+    assert _count(ctx, Observation) == before + 1
+    with cast(SqlAlchemyUnitOfWork, ctx.new_uow()) as uow:
+        hba1c = uow.session.scalars(
+            select(Observation).where(Observation.code == codes.HBA1C)).one()
+        assert (hba1c.value, hba1c.version) == (39, 2)
+
+
 def test_abnormal_recent_results_create_follow_ups(ctx: AppContext, tmp_path: Path) -> None:
     _import(ctx, ImportKind.REGISTER, _write(tmp_path, "reg.csv", REGISTER))
     report = _import(ctx, ImportKind.RESULTS, _write(tmp_path, "res.csv", RESULTS))
