@@ -370,6 +370,7 @@ class SqlImportWriter:
             # every staged patient has a first row: their ids come from the index alone
             refresh_recall_anchor(self._session, select(r.patient_id).distinct(),
                                   written=frozenset({"observations"}), none_deleted=True)
+        # the repeats were marked and counted by result_problems, which runs before this
         firsts = self._staged - self._repeats
         return added, updated, firsts - added - updated, self._repeats
 
@@ -537,21 +538,20 @@ class SqlImportWriter:
         for kind, query in existing.items():
             s.execute(update(stage_event).values(is_new=True)
                       .where(e.kind == kind, ~query.exists()))
-        new = e.is_new
         return sum(_written(s, statement) for statement in (
             insert(_table(SmiDiagnosis)).from_select(
                 ["patient_id", "code", "category", "diagnosed_on", "global_id"],
                 select(e.patient_id, e.code, e.category, e.on_date, e.global_id)
-                .where(new, e.kind == "diagnosis")),
+                .where(e.is_new, e.kind == "diagnosis")),
             insert(_table(Remission)).from_select(
                 ["patient_id", "code", "recorded_on", "global_id"],
                 select(e.patient_id, e.code, e.on_date, e.global_id)
-                .where(new, e.kind == "remission")),
+                .where(e.is_new, e.kind == "remission")),
             insert(_table(MedicationIssue)).from_select(
                 ["patient_id", "drug", "code", "issued_on", "stopped", "global_id"],
                 select(e.patient_id, literal("lithium"), e.code, e.on_date,
                        e.kind == "lithium_stop", e.global_id)
-                .where(new, e.kind.in_(("lithium", "lithium_stop")))),
+                .where(e.is_new, e.kind.in_(("lithium", "lithium_stop")))),
         ))
 
     # -- the import record ---------------------------------------------------------------------
